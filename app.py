@@ -1,0 +1,53 @@
+"""VAE & Autoregressive Explorer: the front door. Tabs live in explorer/ui/, the work in explorer/.
+
+    python app.py            # http://127.0.0.1:7860
+"""
+from __future__ import annotations
+
+import os
+
+import gradio as gr
+
+from explorer.ui import interpolation, prior_posterior, tokens, tradeoff
+from explorer.zoo import Zoo, load_zoo
+
+INTRO = """# VAE & Autoregressive Explorer
+Interactive companion to CS231n Lecture 11 (generative models). Every model here was trained by this
+project's own code; their measured figures are in the README and `checkpoints/manifest.json`.
+**Autoregressive models** give an exact density by the chain rule, p(x) = ∏ₜ p(xₜ | x₍<ₜ₎).
+**VAEs** give a lower bound on it, the ELBO = E_q[log p(x|z)] − KL(q(z|x) ‖ p(z)).
+"""
+
+
+def build_demo(zoo: Zoo | None = None) -> gr.Blocks:
+    zoo = zoo or load_zoo()
+    with gr.Blocks(title="VAE & Autoregressive Explorer") as demo:
+        gr.Markdown(INTRO)
+        with gr.Tabs():
+            with gr.Tab("Latent interpolation", id="interpolation"):
+                interpolation.build(zoo)
+            with gr.Tab("Prior vs posterior", id="prior_posterior"):
+                prior_posterior.build(zoo)
+            with gr.Tab("Per-token probabilities", id="tokens"):
+                tokens.build(zoo)
+            with gr.Tab("Reconstruction vs KL (β)", id="tradeoff"):
+                tradeoff.build(zoo, demo)
+    return demo
+
+
+LAUNCH = dict(
+    max_file_size="2mb",  # sketches and uploads are 28x28 digits: nothing big is needed
+    enable_monitoring=False,
+    show_error=True,
+)
+
+
+def main() -> None:
+    demo = build_demo()
+    demo.queue(default_concurrency_limit=4, max_size=64)
+    demo.launch(server_name=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"),
+                server_port=int(os.environ.get("GRADIO_SERVER_PORT", "7860")), **LAUNCH)
+
+
+if __name__ == "__main__":
+    main()

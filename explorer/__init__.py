@@ -1,0 +1,1 @@
+"""VAE & Autoregressive Explorer: trained generative models, made visible."""

@@ -1,0 +1,12 @@
+"""Model families: the VAE, and two character models sharing one vocabulary."""
+from .autoregressive import generate, next_token_distribution, sample_step, token_log_probs
+from .rnn import GRUConfig, GRULanguageModel
+from .transformer import Transformer, TransformerConfig
+from .vae import VAE, VAEConfig, VAELoss
+from .vocab import Vocab, VocabularyError
+
+__all__ = [
+    "VAE", "VAEConfig", "VAELoss", "Transformer", "TransformerConfig", "GRUConfig",
+    "GRULanguageModel", "Vocab", "VocabularyError", "generate", "next_token_distribution",
+    "sample_step", "token_log_probs",
+]

@@ -1,0 +1,211 @@
+"""A variational autoencoder, in the lecture's notation.
+
+    encoder  q(z|x) = N(mu, diag(sigma^2))       (returns mu, logvar)
+    sample   z = mu + sigma * eps, eps ~ N(0, I)  (the reparameterisation trick)
+    decoder  p(x|z): Bernoulli(x_hat) over binarised pixels, or N(x_hat, sigma_x^2 I)
+    ELBO     E_q[log p(x|z)] - beta * KL(q(z|x) || p(z)),  p(z) = N(0, I)
+
+The loss is reported as named terms (Alemi et al. 2018, "Fixing a Broken ELBO"):
+distortion = -E_q log p(x|z) and rate = KL(q(z|x) || p(z)), both in nats.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from typing import NamedTuple
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+LIKELIHOODS = ("bernoulli", "gaussian")
+
+
+@dataclass
+class VAEConfig:
+    image_shape: tuple[int, int, int] = (1, 28, 28)  # C, H, W
+    hidden: tuple[int, ...] = (512, 256)
+    latent_dim: int = 16
+    likelihood: str = "bernoulli"
+    sigma_x: float = 0.1  # fixed std of the Gaussian likelihood; unused for Bernoulli
+    beta: float = 1.0
+
+    def __post_init__(self):
+        self.image_shape = tuple(int(s) for s in self.image_shape)
+        self.hidden = tuple(int(h) for h in self.hidden)
+        if self.likelihood not in LIKELIHOODS:
+            raise ValueError(f"likelihood must be one of {LIKELIHOODS}, got {self.likelihood!r}")
+        if self.latent_dim < 1:
+            raise ValueError(f"latent_dim must be >= 1, got {self.latent_dim}")
+        if self.beta < 0:
+            raise ValueError(f"beta must be >= 0, got {self.beta}")
+
+    @property
+    def n_pixels(self) -> int:
+        c, h, w = self.image_shape
+        return c * h * w
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+class VAELoss(NamedTuple):
+    loss: torch.Tensor  # scalar: mean over the batch of distortion + beta * rate
+    elbo: torch.Tensor  # (B,) per-example ELBO, -(distortion + rate), beta not applied
+    distortion: torch.Tensor  # (B,) -E_q log p(x|z), nats
+    rate: torch.Tensor  # (B,) KL(q(z|x) || p(z)), nats
+    kl_per_dim: torch.Tensor  # (B, latent_dim)
+
+
+def gaussian_kl(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
+    """KL(N(mu, diag(exp(logvar))) || N(0, I)) per dimension, shape of mu.
+
+    Appendix B of Kingma & Welling (2013): -1/2 (1 + log sigma^2 - mu^2 - sigma^2).
+    """
+    return 0.5 * (mu.pow(2) + logvar.exp() - 1.0 - logvar)
+
+
+def log_normal(z: torch.Tensor, mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
+    """log N(z; mu, diag(exp(logvar))), summed over the last dimension."""
+    return -0.5 * (math.log(2 * math.pi) + logvar + (z - mu).pow(2) / logvar.exp()).sum(-1)
+
+
+def mlp(sizes: list[int]) -> nn.Sequential:
+    layers: list[nn.Module] = []
+    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
+        layers.append(nn.Linear(a, b))
+        if i < len(sizes) - 2:
+            layers.append(nn.GELU())
+    return nn.Sequential(*layers)
+
+
+class VAE(nn.Module):
+    def __init__(self, config: VAEConfig):
+        super().__init__()
+        self.config = config
+        D, H, Z = config.n_pixels, list(config.hidden), config.latent_dim
+        self.encoder = mlp([D, *H, 2 * Z])  # -> (mu, logvar)
+        self.decoder = mlp([Z, *reversed(H), D])  # -> logits (Bernoulli) or pre-sigmoid mean
+
+    # ------------------------------------------------------------------ shapes and checks
+    def _flatten(self, x: torch.Tensor) -> torch.Tensor:
+        """(B, C, H, W), (B, H, W) or (B, D) -> (B, D), with a clear error for anything else."""
+        c, h, w = self.config.image_shape
+        D = self.config.n_pixels
+        if not isinstance(x, torch.Tensor):
+            raise TypeError(f"expected a torch.Tensor of images, got {type(x).__name__}")
+        if x.dim() == 4 and tuple(x.shape[1:]) == (c, h, w):
+            return x.reshape(x.shape[0], D)
+        if x.dim() == 3 and c == 1 and tuple(x.shape[1:]) == (h, w):
+            return x.reshape(x.shape[0], D)
+        if x.dim() == 2 and x.shape[1] == D:
+            return x
+        raise ValueError(
+            f"expected images of shape (B, {c}, {h}, {w}), (B, {h}, {w}) or (B, {D}) "
+            f"with values in [0, 1]; got shape {tuple(x.shape)}"
+        )
+
+    def unflatten(self, x_flat: torch.Tensor) -> torch.Tensor:
+        return x_flat.reshape(x_flat.shape[0], *self.config.image_shape)
+
+    # ------------------------------------------------------------------ the model
+    def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """q(z|x): returns mu, logvar, each (B, latent_dim)."""
+        h = self.encoder(self._flatten(x).float())
+        mu, logvar = h.chunk(2, dim=-1)
+        return mu, logvar.clamp(-12.0, 8.0)
+
+    @staticmethod
+    def reparameterize(mu, logvar, generator: torch.Generator | None = None, n: int | None = None):
+        """z = mu + sigma * eps. With n, returns (n, B, Z) samples; otherwise (B, Z)."""
+        shape = mu.shape if n is None else (n, *mu.shape)
+        eps = torch.randn(shape, generator=generator, dtype=mu.dtype, device=mu.device)
+        return mu + (0.5 * logvar).exp() * eps
+
+    def decoder_logits(self, z: torch.Tensor) -> torch.Tensor:
+        """(..., Z) -> (..., D) pre-sigmoid decoder output."""
+        return self.decoder(z)
+
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
+        """p(x|z): the mean image x_hat in [0, 1], shape (B, C, H, W)."""
+        if z.dim() != 2 or z.shape[1] != self.config.latent_dim:
+            raise ValueError(f"expected z of shape (B, {self.config.latent_dim}), got {tuple(z.shape)}")
+        return self.unflatten(torch.sigmoid(self.decoder_logits(z)))
+
+    def log_px_given_z(self, x_flat: torch.Tensor, logits: torch.Tensor) -> torch.Tensor:
+        """log p(x|z) summed over pixels; x_flat (B, D), logits (..., B, D) -> (..., B)."""
+        if self.config.likelihood == "bernoulli":
+            return -F.binary_cross_entropy_with_logits(
+                logits, x_flat.expand_as(logits), reduction="none"
+            ).sum(-1)
+        # Gaussian with fixed sigma: -||x - mu||^2 / (2 sigma^2) - D/2 log(2 pi sigma^2)
+        s = self.config.sigma_x
+        D = x_flat.shape[-1]
+        sq = (x_flat - torch.sigmoid(logits)).pow(2).sum(-1)
+        return -sq / (2 * s * s) - 0.5 * D * math.log(2 * math.pi * s * s)
+
+    def loss(
+        self,
+        x: torch.Tensor,
+        beta: float | None = None,
+        generator: torch.Generator | None = None,
+    ) -> VAELoss:
+        """Single-sample estimate of the negative (beta-)ELBO, with its named terms."""
+        beta = self.config.beta if beta is None else float(beta)
+        x_flat = self._flatten(x).float()
+        mu, logvar = self.encode(x_flat)
+        z = self.reparameterize(mu, logvar, generator)
+        distortion = -self.log_px_given_z(x_flat, self.decoder_logits(z))
+        kl_per_dim = gaussian_kl(mu, logvar)
+        rate = kl_per_dim.sum(-1)
+        loss = (distortion + beta * rate).mean()
+        return VAELoss(loss, -(distortion + rate), distortion, rate, kl_per_dim)
+
+    def forward(self, x: torch.Tensor, generator: torch.Generator | None = None) -> VAELoss:
+        return self.loss(x, generator=generator)
+
+    @torch.no_grad()
+    def log_importance_weights(
+        self, x: torch.Tensor, k: int, generator: torch.Generator | None = None, chunk: int = 250
+    ) -> torch.Tensor:
+        """log w_i = log p(x, z_i) - log q(z_i|x), z_i ~ q(z|x); returns (k, B)."""
+        x_flat = self._flatten(x).float()
+        mu, logvar = self.encode(x_flat)
+        zeros = torch.zeros_like(mu)
+        out = []
+        for start in range(0, k, chunk):
+            n = min(chunk, k - start)
+            z = self.reparameterize(mu, logvar, generator, n=n)  # (n, B, Z)
+            log_px_z = self.log_px_given_z(x_flat, self.decoder_logits(z))
+            out.append(log_px_z + log_normal(z, zeros, zeros) - log_normal(z, mu, logvar))
+        return torch.cat(out, 0)
+
+    @torch.no_grad()
+    def iwae_log_px(
+        self, x: torch.Tensor, k: int = 1000, generator: torch.Generator | None = None, chunk: int = 250
+    ) -> torch.Tensor:
+        """Importance-sampled estimate of log p(x) (Burda et al. 2015): the IWAE bound
+        log (1/k) sum_i p(x, z_i) / q(z_i|x), which rises toward log p(x) as k grows. (B,)"""
+        if k < 1:
+            raise ValueError(f"k must be >= 1, got {k}")
+        log_w = self.log_importance_weights(x, k, generator, chunk)
+        return torch.logsumexp(log_w, 0) - math.log(k)
+
+    @torch.no_grad()
+    def sample_prior(
+        self, n: int, generator: torch.Generator | None = None, temperature: float = 1.0
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """z ~ N(0, temperature^2 I) -> (z (n, Z), x_hat (n, C, H, W))."""
+        device = next(self.parameters()).device
+        z = temperature * torch.randn(n, self.config.latent_dim, generator=generator, device=device)
+        return z, self.decode(z)
+
+    @torch.no_grad()
+    def sample_posterior(
+        self, x: torch.Tensor, n: int, generator: torch.Generator | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """z ~ q(z|x) for each x -> (z (n, B, Z), x_hat (n, B, C, H, W))."""
+        mu, logvar = self.encode(x)
+        z = self.reparameterize(mu, logvar, generator, n=n)
+        x_hat = self.decode(z.reshape(-1, z.shape[-1]))
+        return z, x_hat.reshape(n, mu.shape[0], *self.config.image_shape)

@@ -1,0 +1,175 @@
+"""The shipped models, loaded once at start-up: VAEs with their precomputed latent maps, the
+beta sweep, and the character models. Read-only after loading, so safe to share across sessions.
+
+Start-up never fits UMAP: maps are computed by `python -m explorer.precompute` and shipped.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+from safetensors.torch import load_file
+
+from . import checkpoints
+from .checkpoints import CHECKPOINT_DIR, CheckpointError
+from .data import CLASS_NAMES
+from .models import VAE, Vocab
+
+MAP_SUFFIX = ".map.safetensors"
+TRAIN_HASHES = "names_train_hashes.safetensors"
+
+
+def word_hash(word: str) -> int:
+    """A 63-bit fingerprint of a word: lets the app tell "in training set" from "new" without
+    shipping the word list itself."""
+    return int.from_bytes(hashlib.blake2b(word.encode(), digest_size=8).digest(), "big") >> 1
+
+
+@dataclass
+class LatentMap:
+    """A VAE's test set seen through its encoder, for plotting without the dataset."""
+    mu: torch.Tensor  # (N, Z) posterior means of the test images
+    coords: np.ndarray  # (N, 2) the plane itself (Z = 2) or stored UMAP coordinates
+    labels: np.ndarray  # (N,) class indices
+    gallery: torch.Tensor  # (M, 1, 28, 28) test images in [0, 1], at most 50 per class
+    gallery_labels: np.ndarray  # (M,)
+    test_log_px: np.ndarray  # (N,) importance-sampled log p(x) of the (binarised) test images
+    class_names: list[str]
+    method: str  # "latent plane" or "UMAP"
+
+    def project(self, z: torch.Tensor, k: int = 10) -> np.ndarray:
+        """Place latent points (n, Z) on the map without refitting: the plane itself for Z = 2,
+        else the inverse-distance-weighted mean of the k nearest test latents' coordinates."""
+        z = torch.as_tensor(z, dtype=torch.float32).reshape(-1, self.mu.shape[1])
+        if self.mu.shape[1] == 2:
+            return z.numpy().astype(np.float64)
+        d = torch.cdist(z, self.mu)  # (n, N)
+        dist, idx = d.topk(min(k, len(self.mu)), largest=False)
+        w = 1.0 / (dist + 1e-6)
+        w = (w / w.sum(1, keepdim=True)).numpy()
+        return (self.coords[idx.numpy()] * w[..., None]).sum(1)
+
+    def log_px_percentile(self, log_px: float) -> float:
+        """Share of test images (in %) with a lower log p(x) than this one."""
+        return float((self.test_log_px < log_px).mean() * 100.0)
+
+
+@dataclass
+class VAEEntry:
+    name: str
+    model: VAE
+    meta: dict
+    map: LatentMap | None
+
+    @property
+    def dataset(self) -> str:
+        return self.meta.get("dataset", "mnist")
+
+    @property
+    def latent_dim(self) -> int:
+        return self.model.config.latent_dim
+
+    @property
+    def label(self) -> str:
+        ds = {"mnist": "MNIST", "fashion": "Fashion-MNIST"}.get(self.dataset, self.dataset)
+        return f"{ds}, {self.latent_dim}-D latent"
+
+
+@dataclass
+class LMEntry:
+    name: str
+    model: torch.nn.Module
+    vocab: Vocab
+    meta: dict
+    train_hashes: frozenset[int] = frozenset()  # hashes of the training names (see word_hash)
+
+    def in_training_set(self, word: str) -> bool | None:
+        """Whether word was a training name; None when the hash list was not shipped."""
+        return word_hash(word) in self.train_hashes if self.train_hashes else None
+
+    @property
+    def label(self) -> str:
+        return {"transformer": "Transformer", "gru": "GRU (RNN)"}.get(self.meta["kind"], self.name)
+
+
+@dataclass
+class SweepPoint:
+    beta: float
+    name: str
+    model: VAE
+    rate: float  # test KL, nats
+    distortion: float  # test -E log p(x|z), nats
+    kl_per_dim: list[float]
+
+
+@dataclass
+class Zoo:
+    vaes: dict[str, VAEEntry] = field(default_factory=dict)
+    lms: dict[str, LMEntry] = field(default_factory=dict)
+    sweep: list[SweepPoint] = field(default_factory=list)
+    manifest: dict = field(default_factory=dict)
+
+    def vae(self, name: str) -> VAEEntry:
+        if name not in self.vaes:
+            raise KeyError(f"unknown VAE {name!r}; choose one of {sorted(self.vaes)}")
+        return self.vaes[name]
+
+    def lm(self, name: str) -> LMEntry:
+        if name not in self.lms:
+            raise KeyError(f"unknown character model {name!r}; choose one of {sorted(self.lms)}")
+        return self.lms[name]
+
+    def vae_choices(self) -> list[tuple[str, str]]:
+        return [(e.label, n) for n, e in self.vaes.items()]
+
+    def lm_choices(self) -> list[tuple[str, str]]:
+        return [(e.label, n) for n, e in self.lms.items()]
+
+
+def load_map(name: str, dataset: str, root: Path) -> LatentMap | None:
+    path = root / f"{name}{MAP_SUFFIX}"
+    if not path.is_file():
+        return None
+    try:
+        t = load_file(str(path))
+    except Exception as e:
+        raise CheckpointError(f"latent map {path} is corrupted: {e}") from e
+    z_dim = t["mu"].shape[1]
+    return LatentMap(
+        mu=t["mu"].float(), coords=t["coords"].double().numpy(), labels=t["labels"].long().numpy(),
+        gallery=t["gallery"].float().div(255.0).unsqueeze(1), gallery_labels=t["gallery_labels"].long().numpy(),
+        test_log_px=t["test_log_px"].double().numpy(), class_names=CLASS_NAMES[dataset],
+        method="latent plane" if z_dim == 2 else "UMAP",
+    )
+
+
+def load_zoo(root: str | Path = CHECKPOINT_DIR) -> Zoo:
+    """Load every model that the manifest lists (or, without one, every checkpoint found)."""
+    root = Path(root)
+    manifest_path = root / "manifest.json"
+    manifest = json.loads(manifest_path.read_text()) if manifest_path.is_file() else {}
+    names = list(manifest.get("models", {})) or sorted(p.stem for p in root.glob("*.json")
+                                                        if p.name != "manifest.json")
+    zoo = Zoo(manifest=manifest)
+    hashes = frozenset()
+    if (root / TRAIN_HASHES).is_file():
+        hashes = frozenset(load_file(str(root / TRAIN_HASHES))["hashes"].tolist())
+    for name in names:
+        model, meta = checkpoints.load(name, root)
+        record = manifest.get("models", {}).get(name, {})
+        meta = {**meta, **record}
+        kind = meta["kind"]
+        if kind == "vae" and (meta.get("role") == "sweep" or meta.get("in_sweep")):
+            m = meta.get("metrics", {})
+            zoo.sweep.append(SweepPoint(model.config.beta, name, model, m.get("rate", float("nan")),
+                                        m.get("distortion", float("nan")), m.get("kl_per_dim", [])))
+        if kind == "vae" and meta.get("role", "main") == "main":
+            zoo.vaes[name] = VAEEntry(name, model, meta, load_map(name, meta.get("dataset", "mnist"), root))
+        elif kind != "vae":
+            zoo.lms[name] = LMEntry(name, model, meta.pop("vocab_obj"), meta, hashes)
+    zoo.sweep.sort(key=lambda p: p.beta)
+    return zoo
