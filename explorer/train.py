@@ -98,7 +98,7 @@ def main_vae(args) -> None:
     report = train_vae(model, x[tr], x[va], epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
                        warmup_epochs=args.warmup_epochs, seed=args.seed, max_seconds=args.max_seconds)
     meta = {
-        "seed": args.seed, "dataset": args.dataset, "command": command_line(),
+        "seed": args.seed, "dataset": args.dataset, "command": command_line(args.argv),
         "data": f"{DATA_DESCRIPTION[(args.dataset, 'train')]}; {args.n_val} held out for validation",
         "training": report,
     }
@@ -180,7 +180,7 @@ def main_lm(args) -> None:
     report = train_lm(model, X[tr], Y[tr], X[va], Y[va], max_steps=args.max_steps, batch_size=args.batch_size,
                       lr=args.lr, weight_decay=args.weight_decay, seed=args.seed, max_seconds=args.max_seconds)
     meta = {
-        "seed": args.seed, "dataset": "names", "command": command_line(),
+        "seed": args.seed, "dataset": "names", "command": command_line(args.argv),
         "data": (f"names.txt ({len(words)} names), makemore split: {len(train_words)} train "
                  f"({args.n_val} of them held out for validation) / {len(words) - len(train_words)} test"),
         "training": report,
@@ -189,8 +189,9 @@ def main_lm(args) -> None:
 
 
 # ---------------------------------------------------------------------------- CLI
-def command_line() -> str:
-    return "python -m explorer.train " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+def command_line(argv: list[str]) -> str:
+    """The exact command that reproduces this checkpoint (recorded in its JSON)."""
+    return "python -m explorer.train " + " ".join(shlex.quote(a) for a in argv)
 
 
 def parse_args(argv=None):
@@ -235,7 +236,9 @@ def parse_args(argv=None):
 
 
 def main(argv=None) -> None:
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = parse_args(argv)
+    args.argv = argv
     torch.set_num_threads(args.threads)
     (main_vae if args.family == "vae" else main_lm)(args)
 

@@ -1,0 +1,177 @@
+"""Measure every shipped model on its full held-out split and write checkpoints/manifest.json.
+
+    python -m explorer.evaluate --data-root ../shared/data
+
+VAEs: on the official test images, binarised once (seed BINARIZE_SEED): ELBO, distortion and rate
+(nats), KL per latent dimension, active units, and the importance-sampled log p(x) (IWAE bound)
+with k = 1000. For the tab models it also writes `<name>.map.safetensors`: the test latent means,
+their 2-D coordinates (the plane itself, or UMAP with a fixed random_state), labels, per-image
+log p(x) and a gallery of at most 50 test images per class.
+Character models: NLL on the 1,000 makemore test names, in nats and bits per character, and
+perplexity; plus `names_train_hashes.safetensors`, fingerprints of the training names.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import math
+import platform
+from pathlib import Path
+
+import numpy as np
+import torch
+from safetensors.torch import save_file
+
+from . import checkpoints
+from .catalogue import HEADLINE_VAE, RECIPES
+from .data import (DATA_DESCRIPTION, binarize, encode_words, load_images, load_words, split_words)
+from .train import lm_evaluate
+from .zoo import MAP_SUFFIX, TRAIN_HASHES, word_hash
+
+BINARIZE_SEED = 1234
+SAMPLE_SEED = 0
+ACTIVE_THRESHOLD = 0.01  # Burda et al. (2015): dimension d is active if Cov_x(E_q[z_d]) > 0.01
+SLICE = 200  # the test re-evaluates this many held-out examples against the manifest
+GALLERY_PER_CLASS = 50
+
+
+@torch.no_grad()
+def vae_metrics(model, xb: torch.Tensor, k: int, batch: int = 100) -> tuple[dict, torch.Tensor]:
+    """Test figures of a VAE on binarised images xb, plus per-image IWAE log p(x)."""
+    g = torch.Generator().manual_seed(SAMPLE_SEED)
+    d, r, kl, mus, log_px = [], [], [], [], []
+    for i in range(0, len(xb), batch):
+        out = model.loss(xb[i:i + batch], beta=1.0, generator=g)
+        d.append(out.distortion), r.append(out.rate), kl.append(out.kl_per_dim)
+        mus.append(model.encode(xb[i:i + batch])[0])
+        log_px.append(model.iwae_log_px(xb[i:i + batch], k=k, generator=g))
+    d, r, kl, mu, log_px = (torch.cat(t) for t in (d, r, kl, mus, log_px))
+    au = mu.var(0) > ACTIVE_THRESHOLD
+    m = {
+        "elbo": -(d + r).mean().item(), "distortion": d.mean().item(), "rate": r.mean().item(),
+        "kl_per_dim": [round(v, 4) for v in kl.mean(0).tolist()], "active_units": int(au.sum()),
+        "iwae_k": k, "iwae_log_px": log_px.mean().item(), "nll": -log_px.mean().item(),
+    }
+    return m, log_px
+
+
+@torch.no_grad()
+def vae_slice(model, xb: torch.Tensor) -> float:
+    """Mean ELBO over the first SLICE test images with a fixed sampling seed (for the tests)."""
+    g = torch.Generator().manual_seed(SAMPLE_SEED)
+    return model.loss(xb[:SLICE], beta=1.0, generator=g).elbo.mean().item()
+
+
+def latent_coords(mu: torch.Tensor, seed: int = 0) -> np.ndarray:
+    if mu.shape[1] == 2:
+        return mu.numpy()
+    import umap  # only here: the app never fits UMAP
+
+    return umap.UMAP(n_neighbors=15, min_dist=0.1, random_state=seed).fit_transform(mu.numpy())
+
+
+def gallery_indices(labels: torch.Tensor) -> torch.Tensor:
+    return torch.cat([torch.nonzero(labels == c).flatten()[:GALLERY_PER_CLASS] for c in range(10)])
+
+
+def write_map(path: Path, model, x: torch.Tensor, labels: torch.Tensor, log_px: torch.Tensor) -> None:
+    with torch.no_grad():
+        mu = torch.cat([model.encode(x[i:i + 1000])[0] for i in range(0, len(x), 1000)])
+    gi = gallery_indices(labels)
+    save_file({
+        "mu": mu.contiguous(), "coords": torch.as_tensor(latent_coords(mu), dtype=torch.float32),
+        "labels": labels.to(torch.uint8), "test_log_px": log_px.float(),
+        "gallery": x[gi, 0].mul(255).round().to(torch.uint8).contiguous(),
+        "gallery_labels": labels[gi].to(torch.uint8),
+    }, str(path), metadata={"umap": "n_neighbors=15, min_dist=0.1, random_state=0" if mu.shape[1] > 2 else "none"})
+
+
+def file_record(paths: list[Path]) -> dict:
+    return {p.name: {"sha256": checkpoints.sha256(p), "bytes": p.stat().st_size} for p in paths}
+
+
+def evaluate(data_root: str, out_dir: Path, sweep_k: int, main_k: int, only: list[str] | None) -> dict:
+    manifest_path = out_dir / "manifest.json"
+    old = json.loads(manifest_path.read_text()) if manifest_path.is_file() else {"models": {}}
+    models = dict(old.get("models", {}))
+    test_cache: dict[str, tuple] = {}
+    for r in RECIPES:
+        if only and r.name not in only:
+            continue
+        if not (out_dir / f"{r.name}.safetensors").is_file():
+            print(f"skip {r.name}: no checkpoint")
+            continue
+        model, meta = checkpoints.load(r.name, out_dir)
+        files = [out_dir / f"{r.name}.safetensors", out_dir / f"{r.name}.json"]
+        record = {
+            "kind": meta["kind"], "role": r.role, "config": meta["config"], "command": meta["command"],
+            "seed": meta["seed"], "data": meta["data"], "parameters": checkpoints.parameter_count(model),
+            "training": meta.get("training", {}),
+        }
+        if r.family == "vae":
+            if r.dataset not in test_cache:
+                x, y = load_images(r.dataset, data_root, train=False)
+                test_cache[r.dataset] = (x, y, binarize(x, torch.Generator().manual_seed(BINARIZE_SEED)))
+            x, y, xb = test_cache[r.dataset]
+            k = main_k if r.role == "main" else sweep_k
+            print(f"{r.name}: IWAE k={k} on {len(xb)} test images ...", flush=True)
+            m, log_px = vae_metrics(model, xb, k)
+            m["slice_elbo"] = vae_slice(model, xb)
+            record["dataset"] = r.dataset
+            record["eval_data"] = (f"{DATA_DESCRIPTION[(r.dataset, 'test')]}, binarised once "
+                                   f"(torch.bernoulli, seed {BINARIZE_SEED})")
+            if r.name == HEADLINE_VAE:
+                record["in_sweep"] = True
+            if r.role == "main":
+                map_path = out_dir / f"{r.name}{MAP_SUFFIX}"
+                write_map(map_path, model, x, y, log_px)
+                files.append(map_path)
+        else:
+            words = load_words(Path(data_root) / "names.txt")
+            train, test = split_words(words)
+            vocab = meta["vocab_obj"]
+            X, Y = encode_words(test, vocab)
+            nll = lm_evaluate(model, X, Y)
+            m = {"test_nll": nll, "test_bits_per_char": nll / math.log(2), "test_perplexity": math.exp(nll),
+                 "slice_nll": lm_evaluate(model, X[:SLICE], Y[:SLICE]),
+                 "n_test_names": len(test), "n_test_tokens": int((Y >= 0).sum())}
+            record["dataset"] = "names"
+            record["eval_data"] = f"names.txt, the {len(test)} makemore test names (seed 3407), end tokens included"
+            hashes = torch.tensor(sorted(word_hash(w) for w in train), dtype=torch.int64)
+            save_file({"hashes": hashes}, str(out_dir / TRAIN_HASHES),
+                      metadata={"what": "blake2b-64 >> 1 fingerprints of the makemore training names"})
+        record["metrics"] = m
+        record["files"] = file_record(files)
+        models[r.name] = record
+        print(r.name, json.dumps({k: v for k, v in m.items() if k != "kl_per_dim"}), flush=True)
+    extra = [out_dir / TRAIN_HASHES] if (out_dir / TRAIN_HASHES).is_file() else []
+    order = [r.name for r in RECIPES if r.name in models]
+    return {
+        "generated": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "evaluate_command": "python -m explorer.evaluate --data-root <data root>",
+        "environment": {"torch": torch.__version__, "python": platform.python_version()},
+        "models": {n: models[n] for n in order},
+        "artefacts": file_record(extra),
+    }
+
+
+def main(argv=None) -> None:
+    p = argparse.ArgumentParser(prog="python -m explorer.evaluate", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--data-root", default="./data")
+    p.add_argument("--out-dir", default="checkpoints")
+    p.add_argument("--k", type=int, default=1000, help="importance samples for the tab VAEs")
+    p.add_argument("--sweep-k", type=int, default=1000, help="importance samples for sweep points")
+    p.add_argument("--only", nargs="*", help="re-evaluate only these (others keep their figures)")
+    p.add_argument("--threads", type=int, default=2)
+    args = p.parse_args(argv)
+    torch.set_num_threads(args.threads)
+    out_dir = Path(args.out_dir)
+    manifest = evaluate(args.data_root, out_dir, args.sweep_k, args.k, args.only)
+    (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    print(f"wrote {out_dir / 'manifest.json'} ({len(manifest['models'])} models)")
+
+
+if __name__ == "__main__":
+    main()
