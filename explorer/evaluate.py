@@ -156,6 +156,26 @@ def evaluate(data_root: str, out_dir: Path, sweep_k: int, main_k: int, only: lis
     }
 
 
+def markdown_table(manifest: dict) -> str:
+    """The README's table of shipped models, from the manifest (so no figure is typed by hand)."""
+    rows = ["| model | role | data | params | test figures (nats) |", "|---|---|---|---:|---|"]
+    for name, rec in manifest["models"].items():
+        m = rec["metrics"]
+        if rec["kind"] == "vae":
+            c = rec["config"]
+            fig = (f"β = {c['beta']:g}: −log p(x) ≈ **{m['nll']:.2f}** (IWAE, k = {m['iwae_k']}); "
+                   f"ELBO {m['elbo']:.2f} = −(D {m['distortion']:.2f} + R {m['rate']:.2f}); "
+                   f"active units {m['active_units']}/{c['latent_dim']}")
+            data = {"mnist": "MNIST (10k subset)", "fashion": "Fashion-MNIST"}[rec["dataset"]]
+            data += f", z = {c['latent_dim']}"
+        else:
+            fig = (f"test NLL **{m['test_nll']:.3f}** nats/char ({m['test_bits_per_char']:.3f} bits, "
+                   f"perplexity {m['test_perplexity']:.2f})")
+            data = "names.txt"
+        rows.append(f"| `{name}` | {rec['role']} | {data} | {rec['parameters']:,} | {fig} |")
+    return "\n".join(rows)
+
+
 def main(argv=None) -> None:
     p = argparse.ArgumentParser(prog="python -m explorer.evaluate", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -165,7 +185,11 @@ def main(argv=None) -> None:
     p.add_argument("--sweep-k", type=int, default=1000, help="importance samples for sweep points")
     p.add_argument("--only", nargs="*", help="re-evaluate only these (others keep their figures)")
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--table", action="store_true", help="print the README table from the manifest and exit")
     args = p.parse_args(argv)
+    if args.table:
+        print(markdown_table(json.loads((Path(args.out_dir) / "manifest.json").read_text())))
+        return
     torch.set_num_threads(args.threads)
     out_dir = Path(args.out_dir)
     manifest = evaluate(args.data_root, out_dir, args.sweep_k, args.k, args.only)
