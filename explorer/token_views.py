@@ -1,0 +1,364 @@
+"""Per-token probabilities of the character models: the chain rule with numbers, the Transformer's
+attention, and sampling with temperature, top-k and a seed, whole or one step at a time.
+
+Plain functions, no UI: explorer/ui/tokens.py shows what they return, explorer/plots/tokens.py
+draws it. A word w_1..w_T is scored as T + 1 tokens: each character, then the end token, so
+    log p(w) = sum_{t=1}^{T+1} log p(x_t | x_<t)          (the chain rule)
+is the log-probability of exactly this word, not of every word starting with it.
+"""
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from .models import Vocab, VocabularyError, token_log_probs
+from .models.vocab import SPECIAL, SPECIAL_LABEL
+
+TEMPERATURE_RANGE = (0.05, 5.0)
+SEED_MAX = 2**31 - 1
+MAX_SAMPLES = 50
+TOP_N = 5  # alternatives listed per position
+MAX_INPUT_CHARS = 1000  # longer input is refused before any string work
+
+
+class SettingError(ValueError):
+    """A number or choice out of range; the message says what is allowed."""
+
+
+# ---------------------------------------------------------------------------------------------
+# input checks: everything may arrive through the API, so None, NaN, strings and huge values too
+
+
+def normalise_text(vocab: Vocab, text) -> str:
+    """Strip surrounding whitespace and lower-case (names.txt is lower case), then validate."""
+    if text is None:
+        raise VocabularyError("no text given: type a name, e.g. 'emma'")
+    if not isinstance(text, str):
+        raise VocabularyError(f"expected text, got {type(text).__name__}")
+    if len(text) > MAX_INPUT_CHARS:
+        raise VocabularyError(f"the text has {len(text)} characters; these models read at most {vocab.max_len}")
+    return vocab.validate(text.strip().lower())
+
+
+def _real(value, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise SettingError(f"{name} must be a number, got {value!r}")
+    x = float(value)
+    if not math.isfinite(x):
+        raise SettingError(f"{name} must be a finite number, got {value!r}")
+    return x
+
+
+def check_temperature(value) -> float:
+    lo, hi = TEMPERATURE_RANGE
+    t = _real(value, "temperature")
+    if not lo <= t <= hi:
+        raise SettingError(f"temperature must be between {lo} and {hi:g} (1 = the model's own distribution, "
+                           f"lower = safer, higher = wilder), got {value!r}")
+    return t
+
+
+def check_int(value, name: str, lo: int, hi: int, hint: str = "") -> int:
+    x = _real(value, name)
+    if x != int(x):
+        raise SettingError(f"{name} must be a whole number, got {value!r}")
+    if not lo <= x <= hi:
+        raise SettingError(f"{name} must be between {lo} and {hi}{hint}, got {int(x)}")
+    return int(x)
+
+
+def check_top_k(value, vocab: Vocab) -> int:
+    return check_int(value, "top-k", 0, vocab.size, " (0 = off: sample from every token)")
+
+
+def check_seed(value) -> int:
+    return check_int(value, "seed", 0, SEED_MAX)
+
+
+def check_n(value) -> int:
+    return check_int(value, "number of samples", 1, MAX_SAMPLES)
+
+
+def token_label(i: int, vocab: Vocab) -> str:
+    """How token i is named in tables and bars: its character, or <end> for the end token."""
+    return SPECIAL_LABEL if i == 0 else vocab.itos(i)
+
+
+def _is_transformer(model) -> bool:
+    return getattr(model, "kind", None) == "transformer"
+
+
+# ---------------------------------------------------------------------------------------------
+# scoring: the chain rule with numbers
+
+
+@dataclass
+class TokenRow:
+    position: int  # t, 1-based
+    context: str  # x_<t as shown: "." (start) followed by the characters so far
+    token: str  # x_t: a character or "<end>"
+    p: float  # p(x_t | x_<t)
+    nll: float  # -log p(x_t | x_<t), nats
+    top: list[tuple[str, float]]  # the TOP_N most likely tokens here, with their probabilities
+
+    @property
+    def rank(self) -> int | None:
+        """1 if the model's favourite token was x_t, ... None if x_t is outside the top list."""
+        for r, (tok, _) in enumerate(self.top, 1):
+            if tok == self.token:
+                return r
+        return None
+
+
+@dataclass
+class Scored:
+    model: str  # zoo name
+    label: str  # "Transformer", "GRU (RNN)"
+    text: str
+    rows: list[TokenRow]
+    log_px: float  # log p(x) = sum_t log p(x_t | x_<t), nats
+    vocab_size: int  # 1 / vocab_size is what a uniform guess would give each token
+
+    @property
+    def n_tokens(self) -> int:
+        return len(self.rows)  # the characters and the end token
+
+    @property
+    def bits(self) -> float:
+        return -self.log_px / math.log(2)
+
+    @property
+    def nll_per_token(self) -> float:
+        return -self.log_px / self.n_tokens
+
+    @property
+    def perplexity(self) -> float:
+        """exp(mean NLL): as unsure as a uniform choice among this many characters, on average."""
+        return math.exp(self.nll_per_token)
+
+    def table(self) -> list[list]:
+        """One row per position: t, context, token, p, -log p, top alternatives."""
+        return [[r.position, r.context, r.token, round(r.p, 4), round(r.nll, 3),
+                 "  ".join(f"{'✓' if tok == r.token else ''}{tok} {p:.2f}" for tok, p in r.top)]
+                for r in self.rows]
+
+    def chain_rule(self, per_line: int = 4) -> str:
+        """The chain rule written out with this text's numbers (plain text, monospace)."""
+        lhs = f'log p("{self.text}")'
+        pad = " " * len(lhs)
+        terms = [f"log p({r.token} | {r.context})" for r in self.rows]
+        values = [f"{math.log(max(r.p, 1e-300)):.2f}" for r in self.rows]
+        lines = []
+        for i in range(0, len(terms), per_line):
+            lead = f"{lhs} = " if i == 0 else f"{pad}   + "
+            lines.append(lead + " + ".join(terms[i:i + per_line]))
+        nums = [f"{values[0]}"] + [f"- {v.lstrip('-')}" for v in values[1:]]
+        for i in range(0, len(nums), 2 * per_line):
+            lines.append(f"{pad} {'=' if i == 0 else ' '} " + " ".join(nums[i:i + 2 * per_line]))
+        lines.append(f"{pad} = {self.log_px:.2f} nats  = {-self.bits:.2f} bits")
+        lines.append(f'p("{self.text}") = e^({self.log_px:.2f}) = {math.exp(self.log_px):.3g}')
+        return "\n".join(lines)
+
+    def summary(self) -> str:
+        """The totals in one line of Markdown."""
+        return (f"**{self.label}**: log p(x) = **{self.log_px:.2f} nats** = {-self.bits:.2f} bits; "
+                f"NLL per token = {self.nll_per_token:.3f} nats; perplexity per token = "
+                f"**{self.perplexity:.2f}** (over {self.n_tokens} tokens: {self.n_tokens - 1} characters "
+                f"+ the end token)")
+
+
+def score(entry, text: str) -> Scored:
+    """Per-position p(x_t | x_<t), -log p and the top alternatives, plus the totals."""
+    vocab = entry.vocab
+    text = normalise_text(vocab, text)
+    s = token_log_probs(entry.model, vocab, text)
+    top_p, top_i = s.probs.topk(min(TOP_N, vocab.size), dim=-1)  # (T+1, TOP_N)
+    rows = []
+    for t, (tid, lp) in enumerate(zip(s.ids, s.log_probs.tolist())):
+        top = [(token_label(int(i), vocab), float(p)) for p, i in zip(top_p[t], top_i[t])]
+        rows.append(TokenRow(t + 1, SPECIAL + text[:t], token_label(tid, vocab), math.exp(lp), -lp, top))
+    return Scored(entry.name, entry.label, text, rows, s.total, vocab.size)
+
+
+def compare(zoo, text: str) -> list[Scored]:
+    """Every character model in the zoo on the same text (the Transformer first)."""
+    entries = sorted(zoo.lms.values(), key=lambda e: not _is_transformer(e.model))
+    if not entries:
+        raise SettingError("no character model is loaded")
+    return [score(e, text) for e in entries]
+
+
+# ---------------------------------------------------------------------------------------------
+# attention
+
+
+@dataclass
+class Attention:
+    weights: np.ndarray  # (T+1, T+1): row = query position, column = key; upper triangle 0 (masked)
+    labels: list[str]  # the input tokens at each position: "." (start), then the characters
+    layer: int  # 1-based
+    head: int  # 1-based, 0 = mean over heads
+    n_layer: int
+    n_head: int
+
+    @property
+    def title(self) -> str:
+        which = "mean over heads" if self.head == 0 else f"head {self.head}"
+        return f"layer {self.layer} of {self.n_layer}, {which}"
+
+
+def check_layer_head(model, layer, head) -> tuple[int, int]:
+    cfg = model.config
+    layer = check_int(layer, "layer", 1, cfg.n_layer)
+    head = check_int(head, "head", 0, cfg.n_head, " (0 = mean over heads)")
+    return layer, head
+
+
+@torch.no_grad()
+def attention(entry, text: str, layer: int = 1, head: int = 0) -> Attention:
+    """The masked self-attention weights of one layer and head (or their mean) on text."""
+    if not _is_transformer(entry.model):
+        raise SettingError(f"{entry.label} has no attention: only the Transformer attends; the GRU carries "
+                           "the past in its hidden state")
+    layer, head = check_layer_head(entry.model, layer, head)
+    text = normalise_text(entry.vocab, text)
+    x = torch.cat([torch.zeros(1, dtype=torch.long), entry.vocab.encode(text)])  # <.> w_1 .. w_T
+    entry.model.eval()
+    _, _, att = entry.model(x[None], return_attention=True)  # (n_layer, B, n_head, T, T)
+    a = att[layer - 1, 0]  # (n_head, T, T)
+    a = a.mean(0) if head == 0 else a[head - 1]
+    cfg = entry.model.config
+    return Attention(a.double().numpy(), [SPECIAL] + list(text), layer, head, cfg.n_layer, cfg.n_head)
+
+
+# ---------------------------------------------------------------------------------------------
+# generation: every draw has its own generator, seeded from (seed, sample, step), so sample 1 of
+# "Generate" and "Step" with the same settings draw exactly the same characters
+
+
+def step_seed(seed: int, sample: int, step: int) -> int:
+    """A 63-bit seed for one draw, a fixed function of (seed, sample index, step index)."""
+    h = hashlib.blake2b(f"{seed}/{sample}/{step}".encode(), digest_size=8).digest()
+    return int.from_bytes(h, "big") >> 1
+
+
+def _draw(probs: torch.Tensor, seed: int, sample: int, step: int) -> int:
+    g = torch.Generator().manual_seed(step_seed(seed, sample, step))
+    return int(torch.multinomial(probs, 1, generator=g))
+
+
+def sampling_probs(logits: torch.Tensor, temperature: float, top_k: int) -> torch.Tensor:
+    """softmax(logits / T) restricted to the top_k most likely tokens (0 = all). (..., vocab)"""
+    logits = logits.float() / temperature
+    if 0 < top_k < logits.size(-1):
+        kth = logits.topk(top_k, dim=-1).values[..., -1:]
+        logits = logits.masked_fill(logits < kth, float("-inf"))
+    return F.softmax(logits, dim=-1)
+
+
+@dataclass
+class Sample:
+    text: str
+    log_p: float  # log p(text) under the model itself (T = 1, no top-k), end token included
+    cut: bool  # True if the model reached max_len characters and the end was forced
+    in_training: bool | None  # None: the list of training names was not shipped
+
+    @property
+    def status(self) -> str:
+        if not self.text:
+            return "empty (end drawn first)"
+        return {True: "in training set", False: "new", None: "unknown"}[self.in_training]
+
+
+@torch.no_grad()
+def generate_samples(entry, n: int = 10, temperature: float = 1.0, top_k: int = 0, seed: int = 0) -> list[Sample]:
+    """n names drawn one character at a time from p(x_t | x_<t) (after temperature and top-k)."""
+    vocab = entry.vocab
+    n, temperature = check_n(n), check_temperature(temperature)
+    top_k, seed = check_top_k(top_k, vocab), check_seed(seed)
+    model = entry.model.eval()
+    idx = torch.zeros(n, 1, dtype=torch.long)  # every sample starts with <.>
+    done = torch.zeros(n, dtype=torch.bool)
+    log_p = torch.zeros(n, dtype=torch.float64)
+    for step in range(vocab.max_len + 1):
+        logits, _ = model(idx)
+        logits = logits[:, -1]  # (n, vocab)
+        probs = sampling_probs(logits, temperature, top_k)
+        logp_model = F.log_softmax(logits.float(), dim=-1)
+        nxt = torch.zeros(n, dtype=torch.long)
+        for i in range(n):
+            if not done[i] and step < vocab.max_len:  # at max_len characters the end is forced
+                nxt[i] = _draw(probs[i], seed, i, step)
+        log_p += torch.where(done, 0.0, logp_model.gather(1, nxt[:, None])[:, 0].double())
+        done |= nxt == 0
+        if done.all():
+            break
+        idx = torch.cat([idx, nxt[:, None]], dim=1)
+    out = []
+    for row, lp in zip(idx[:, 1:].tolist(), log_p.tolist()):
+        text = vocab.decode(row[: row.index(0)] if 0 in row else row)
+        cut = len(text) == vocab.max_len
+        out.append(Sample(text, lp, cut, entry.in_training_set(text) if text else None))
+    return out
+
+
+@dataclass
+class Step:
+    prefix: str  # the characters before this step
+    labels: list[str]  # the token names, in vocabulary order ("<end>" first)
+    probs: np.ndarray  # (vocab,) the distribution drawn from (after temperature and top-k)
+    model_probs: np.ndarray  # (vocab,) the model's own p(x_t | prefix), T = 1, no top-k
+    drawn: int  # the index drawn
+    forced: bool  # the prefix had max_len characters, so the end token was forced
+
+    @property
+    def token(self) -> str:
+        return self.labels[self.drawn]
+
+    @property
+    def done(self) -> bool:
+        return self.drawn == 0
+
+    @property
+    def text(self) -> str:
+        """The prefix after this step."""
+        return self.prefix if self.done else self.prefix + self.token
+
+
+@torch.no_grad()
+def generate_step(entry, prefix: str = "", temperature: float = 1.0, top_k: int = 0, seed: int = 0) -> Step:
+    """One draw: p(x_t | prefix) and the token taken from it. The draw's generator is seeded
+    from (seed, 0, len(prefix)), so stepping from "" replays sample 1 of generate_samples."""
+    vocab = entry.vocab
+    temperature, top_k, seed = check_temperature(temperature), check_top_k(top_k, vocab), check_seed(seed)
+    if prefix is None or not isinstance(prefix, str):
+        raise VocabularyError(f"the prefix must be text, got {prefix!r}")
+    if prefix:
+        vocab.validate(prefix)
+    x = torch.cat([torch.zeros(1, dtype=torch.long), vocab.encode(prefix) if prefix else
+                   torch.zeros(0, dtype=torch.long)])
+    logits, _ = entry.model.eval()(x[None])
+    logits = logits[0, -1]  # (vocab,)
+    probs = sampling_probs(logits, temperature, top_k)
+    forced = len(prefix) >= vocab.max_len
+    drawn = 0 if forced else _draw(probs, seed, 0, len(prefix))
+    labels = [token_label(i, vocab) for i in range(vocab.size)]
+    return Step(prefix, labels, probs.double().numpy(), F.softmax(logits.double(), -1).numpy(), drawn, forced)
+
+
+@dataclass
+class StepState:
+    """One student's step-by-step sample (kept in gr.State, never in a module global)."""
+    prefix: str = ""
+    done: bool = False
+    history: list[list] = field(default_factory=list)  # [step, context, drawn, p sampled, p model]
+
+    def advance(self, step: Step) -> "StepState":
+        row = [len(self.history) + 1, SPECIAL + step.prefix, step.token, float(step.probs[step.drawn]),
+               float(step.model_probs[step.drawn])]
+        return StepState(step.text, step.done, self.history + [row])
