@@ -1,0 +1,178 @@
+"""Tab: latent interpolation. Two end points (test image, drawing or upload) -> the decoded path
+between their posterior means, on the latent map; for 2-D models the manifold over the prior."""
+from __future__ import annotations
+
+import math
+
+import gradio as gr
+import numpy as np
+import torch
+
+from .. import vae_views as vv
+from ..plots import vae as plots
+from ..zoo import Zoo
+from . import image_input
+from .common import friendly
+
+EXPLAIN = """### Walking through latent space
+The encoder maps an image x to q(z|x) = N(μ(x), σ²(x)). Take the means of two images, μ_A and μ_B,
+walk between them — **linearly** z_t = (1−t) μ_A + t μ_B, or **spherically** (slerp, which keeps
+‖z‖ near the prior's typical radius √Z instead of cutting through its centre) — and decode every z_t.
+Because the KL term pulls every q(z|x) towards the prior N(0, I), the latent space has no holes:
+points between two codes still decode to plausible images. The map shows the path among the test set's μ(x).
+"""
+
+MANIFOLD_EXPLAIN = """### The 2-D manifold (Kingma & Welling 2013, fig. 4)
+Latent points on a grid at the **prior's quantiles** (each cell holds the same probability mass
+under N(0, I)), each decoded. **Click anywhere on the grid**, or move the sliders, to decode that point.
+"""
+
+PATH_COLS = 12  # a longer path wraps onto more rows so the digits stay large
+MANIFOLD_SCALE = 2
+
+
+def _default_model(zoo: Zoo, prefer: str = "vae_mnist_z2") -> str | None:
+    names = list(zoo.vaes)
+    return prefer if prefer in zoo.vaes else (names[0] if names else None)
+
+
+def interpolation_outputs(zoo: Zoo, model, class_a=-1, class_b=-1, steps=10, method="linear", seed=0,
+                          source_a="gallery", source_b="gallery", sketch_a=None, upload_a=None,
+                          sketch_b=None, upload_b=None):
+    """-> (strip image, latent map figure, PNG path, GIF path, explanation markdown)."""
+    entry = zoo.vae(model)
+    lmap = vv._require_map(entry)
+    g = vv.generator(seed)
+    a = vv.pick_input(entry, source_a, class_a, g, sketch_a, upload_a, name="start point A")
+    b = vv.pick_input(entry, source_b, class_b, g, sketch_b, upload_b, name="end point B")
+    r = vv.interpolate(entry, a.x, b.x, steps, method)
+    n = r.x_path.shape[0]
+    image = plots.strip([torch.cat([r.x_a, r.recon_a]), r.x_path, torch.cat([r.recon_b, r.x_b])],
+                        ncols=[2, min(n, PATH_COLS), 2])
+    single_row = plots.strip([torch.cat([r.x_a, r.recon_a]), r.x_path, torch.cat([r.recon_b, r.x_b])])
+    coords = lmap.project(r.z_path)
+    title = f"{entry.label}: test set μ(x) on the {lmap.method}, and the {'spherical' if method == 'slerp' else 'linear'} path"
+    fig = plots.latent_map(lmap, title, path=coords)
+    norms = r.z_path.norm(dim=1)
+    info = (f"**A** = {a.description} → **B** = {b.description}; {n} steps, "
+            f"{'spherical (slerp)' if method == 'slerp' else 'linear'} path. "
+            f"‖z‖ along the path: start {norms[0]:.2f}, middle {norms[n // 2]:.2f}, end {norms[-1]:.2f} "
+            f"(a typical prior sample has ‖z‖ ≈ √{entry.latent_dim} = {math.sqrt(entry.latent_dim):.2f}).  \n"
+            f"Strip: *A, reconstruction of A* | **decoded path** | *reconstruction of B, B*.")
+    return (image, fig, vv.save_png(single_row), vv.save_gif(plots.frames(r.x_path)), info)
+
+
+def manifold_outputs(zoo: Zoo, model, z1=0.0, z2=0.0):
+    """-> (manifold image with the point marked, decoded point (upscaled), markdown)."""
+    entry = zoo.vae(model)
+    if entry.latent_dim != 2:
+        return None, None, f"*{entry.label}: the manifold grid is drawn for 2-D latent spaces only.*"
+    grid = vv.manifold(entry)
+    n = grid.shape[0]
+    img = plots.image_grid(grid.reshape(n * n, 1, 28, 28), ncol=n, scale=MANIFOLD_SCALE, sep=0)
+    x_hat = vv.decode_point(entry, z1, z2)
+    h, w = img.shape[:2]
+    px, py = vv.z_to_pixel(float(z1), float(z2), w, h)
+    marked = plots.mark_point(img, px, py)
+    point = plots.upscale(plots.to_uint8(x_hat)[0], 6)
+    return marked, point, f"Decoded z = ({float(z1):.2f}, {float(z2):.2f})"
+
+
+def build(zoo: Zoo) -> None:
+    default = _default_model(zoo)
+    entry = zoo.vaes.get(default) if default else None
+    is_2d = entry is not None and entry.latent_dim == 2
+    # First view: computed once when the page is built (deterministic), so the tab opens filled in.
+    init = [None] * 5
+    init_manifold = (None, None, "")
+    if entry is not None and entry.map is not None:
+        init = interpolation_outputs(zoo, default, 1, 7, 10, "linear", 0)
+        if is_2d:
+            init_manifold = manifold_outputs(zoo, default, 0.0, 0.0)
+    gr.Markdown(EXPLAIN)
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=1, min_width=320):
+            model = gr.Dropdown(zoo.vae_choices(), value=default, label="VAE (dataset, latent size)",
+                                elem_id="interp-model")
+            steps = gr.Slider(vv.STEPS[0], vv.STEPS[1], value=10, step=1, label="steps (end points included)",
+                              elem_id="interp-steps")
+            method = gr.Radio([("linear", "linear"), ("spherical (slerp)", "slerp")], value="linear",
+                              label="path", elem_id="interp-method")
+            seed = gr.Number(0, precision=0, minimum=vv.SEED[0], maximum=vv.SEED[1],
+                             label="seed (which test images are picked)", elem_id="interp-seed")
+            with gr.Row():
+                with gr.Column(min_width=150):
+                    in_a = image_input.build("start point A", entry, cls=1, key="interp-a")
+                with gr.Column(min_width=150):
+                    in_b = image_input.build("end point B", entry, cls=7, key="interp-b")
+            run = gr.Button("Interpolate", variant="primary", elem_id="interp-run")
+        with gr.Column(scale=3):
+            strip = gr.Image(value=init[0], label="A, rec. A | decoded path | rec. B, B", type="numpy", interactive=False,
+                             format="png", elem_id="interp-strip", buttons=["fullscreen"])
+            info = gr.Markdown(init[4], elem_id="interp-info")
+            with gr.Row():
+                png = gr.File(init[2], label="strip (PNG)", elem_id="interp-png", height=80)
+                gif = gr.File(init[3], label="path (animated GIF)", elem_id="interp-gif", height=80)
+            latent = gr.Plot(init[1], label="latent map", elem_id="interp-map")
+    with gr.Row(visible=is_2d, equal_height=False) as manifold_row:
+        with gr.Column(scale=3):
+            manifold_md = gr.Markdown(MANIFOLD_EXPLAIN)
+            manifold = gr.Image(init_manifold[0], label="decoded manifold: click a point", type="numpy", interactive=False,
+                                format="png", elem_id="interp-manifold", buttons=["fullscreen"], height=620)
+        with gr.Column(scale=1, min_width=260):
+            z1 = gr.Slider(-vv.Z_LIMIT, vv.Z_LIMIT, value=0.0, step=0.01, label="z₁", elem_id="interp-z1")
+            z2 = gr.Slider(-vv.Z_LIMIT, vv.Z_LIMIT, value=0.0, step=0.01, label="z₂", elem_id="interp-z2")
+            point = gr.Image(init_manifold[1], label="decoding of (z₁, z₂)", type="numpy", interactive=False, format="png",
+                             elem_id="interp-point", height=240)
+            point_md = gr.Markdown(init_manifold[2])
+
+    inputs = [model, in_a.cls, in_b.cls, steps, method, seed, in_a.source, in_b.source,
+              in_a.sketch, in_a.upload, in_b.sketch, in_b.upload]
+    outputs = [strip, latent, png, gif, info]
+
+    @friendly
+    def interpolate(model, class_a=1, class_b=7, steps=10, method="linear", seed=0, source_a="gallery",
+                    source_b="gallery", sketch_a=None, upload_a=None, sketch_b=None, upload_b=None):
+        """Decode the latent path between two images. Classes are indices (-1 = any class); with
+        source 'gallery' the seed picks which test images; 'draw'/'upload' take an image instead."""
+        return interpolation_outputs(zoo, model, class_a, class_b, steps, method, seed, source_a, source_b,
+                                     sketch_a, upload_a, sketch_b, upload_b)
+
+    gr.on([run.click, steps.release, method.change], interpolate, inputs, outputs, api_name="interpolate",
+          concurrency_limit=4, show_progress="minimal")
+
+    @friendly
+    def on_model(model, z1v, z2v):
+        entry = zoo.vae(model)
+        choices = image_input.class_choices(entry)
+        two_d = entry.latent_dim == 2
+        grid, pt, md = manifold_outputs(zoo, model, z1v, z2v) if two_d else (None, None, "")
+        return (gr.Dropdown(choices=choices), gr.Dropdown(choices=choices), gr.Row(visible=two_d), grid, pt, md)
+
+    model.change(on_model, [model, z1, z2], [in_a.cls, in_b.cls, manifold_row, manifold, point, point_md],
+                 api_visibility="private", show_progress="hidden").then(
+        interpolate, inputs, outputs, api_visibility="private", show_progress="minimal")
+
+    @friendly
+    def decode_at(model, z1v, z2v):
+        return manifold_outputs(zoo, model, z1v, z2v)
+
+    gr.on([z1.release, z2.release], decode_at, [model, z1, z2], [manifold, point, point_md],
+          api_visibility="private", show_progress="hidden")
+
+    @friendly
+    def pick_on_manifold(model, evt: gr.SelectData):
+        if not isinstance(evt.index, (list, tuple)) or len(evt.index) != 2:
+            raise vv.InputError("click on the manifold image to pick a point")
+        entry = zoo.vae(model)
+        n = vv.MANIFOLD_N
+        side = n * 28 * MANIFOLD_SCALE
+        zz1, zz2 = vv.pixel_to_z(float(evt.index[0]), float(evt.index[1]), side, side)
+        zz1, zz2 = (float(np.clip(v, -vv.Z_LIMIT, vv.Z_LIMIT)) for v in (zz1, zz2))
+        if entry.latent_dim != 2:
+            raise vv.InputError("the manifold needs a 2-D model")
+        grid, pt, md = manifold_outputs(zoo, model, round(zz1, 2), round(zz2, 2))
+        return round(zz1, 2), round(zz2, 2), grid, pt, md
+
+    manifold.select(pick_on_manifold, [model], [z1, z2, manifold, point, point_md], api_visibility="private",
+                    show_progress="hidden")

@@ -1,0 +1,329 @@
+"""The VAE tabs' work, as plain functions: interpolation in latent space, the 2-D manifold, prior
+samples, and one image's posterior with its ELBO and importance-sampled log p(x).
+
+Every function takes a VAEEntry from the zoo and checks its numeric arguments (they can arrive from
+gradio_client as None, NaN or anything else), raising InputError with what is allowed.
+"""
+from __future__ import annotations
+
+import functools
+import math
+import os
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import PIL.Image
+import torch
+
+from .images import InputError, to_model_input
+from .models.vae import VAE, gaussian_kl, log_normal
+from .zoo import VAEEntry
+
+STEPS = (2, 32)
+METHODS = ("linear", "slerp")
+PRIOR_COUNT = (1, 64)
+TEMPERATURE = (0.1, 3.0)
+POSTERIOR_SAMPLES = (1, 64)
+IWAE_K = (1, 5000)
+SEED = (0, 2**32 - 1)
+Z_LIMIT = 4.0  # decode_point accepts |z_i| <= 4: beyond, the prior has < 1e-4 of its mass
+MANIFOLD_N = 15  # cells per side of the manifold grid
+BINARIZE_SEED = 0  # the fixed binarisation of a user's image for Bernoulli log-likelihoods
+EXPORT_KEEP = 200  # exported PNG/GIF files kept in the server's own temp folder
+
+
+# ---------------------------------------------------------------------------- argument checks
+def check_int(value, name: str, lo: int, hi: int) -> int:
+    """An integer in [lo, hi] (floats with an integral value are accepted, as JSON sends them)."""
+    if value is None or isinstance(value, bool):
+        raise InputError(f"{name} must be a whole number from {lo} to {hi}; got {value!r}")
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        raise InputError(f"{name} must be a whole number from {lo} to {hi}; got {value!r}") from None
+    if not math.isfinite(f) or f != int(f) or not lo <= f <= hi:
+        raise InputError(f"{name} must be a whole number from {lo} to {hi}; got {value!r}")
+    return int(f)
+
+
+def check_float(value, name: str, lo: float, hi: float) -> float:
+    if value is None or isinstance(value, bool):
+        raise InputError(f"{name} must be a number from {lo:g} to {hi:g}; got {value!r}")
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        raise InputError(f"{name} must be a number from {lo:g} to {hi:g}; got {value!r}") from None
+    if not math.isfinite(f) or not lo <= f <= hi:
+        raise InputError(f"{name} must be a number from {lo:g} to {hi:g}; got {value!r}")
+    return f
+
+
+def check_class(entry: VAEEntry, value, name: str = "class") -> int:
+    """-1 means any class; otherwise a class index of the model's dataset."""
+    names = entry.map.class_names if entry.map is not None else [str(i) for i in range(10)]
+    return check_int(value, f"{name} (-1 for any class, else 0..{len(names) - 1})", -1, len(names) - 1)
+
+
+def generator(seed) -> torch.Generator:
+    return torch.Generator().manual_seed(check_int(seed, "seed", *SEED))
+
+
+def _require_map(entry: VAEEntry):
+    if entry.map is None:
+        raise InputError(f"model {entry.name!r} has no precomputed latent map; "
+                         f"run `python -m explorer.precompute` to create it")
+    return entry.map
+
+
+# ---------------------------------------------------------------------------- inputs
+@dataclass
+class Pick:
+    x: torch.Tensor  # (1, 1, 28, 28)
+    label: int | None  # class index when from the gallery
+    description: str
+
+
+def pick_gallery(entry: VAEEntry, cls, g: torch.Generator) -> Pick:
+    """One test image of class cls (-1: any class), drawn with the generator g."""
+    lmap = _require_map(entry)
+    cls = check_class(entry, cls)
+    candidates = np.arange(len(lmap.gallery_labels)) if cls < 0 else np.nonzero(lmap.gallery_labels == cls)[0]
+    if len(candidates) == 0:
+        raise InputError(f"the gallery has no images of class {lmap.class_names[cls]!r}")
+    i = int(candidates[int(torch.randint(len(candidates), (1,), generator=g))])
+    label = int(lmap.gallery_labels[i])
+    return Pick(lmap.gallery[i:i + 1].clone(), label, f"test image #{i} ({lmap.class_names[label]})")
+
+
+def user_image(entry: VAEEntry, value, what: str = "drawing") -> Pick:
+    """A drawn or uploaded image, framed like the model's dataset."""
+    return Pick(to_model_input(value, entry.dataset), None, f"your {what}")
+
+
+SOURCES = ("gallery", "draw", "upload")
+
+
+def pick_input(entry: VAEEntry, source, cls, g: torch.Generator, sketch=None, upload=None, name: str = "x") -> Pick:
+    """One input image from where the user chose: the gallery (class cls, -1 = any, drawn with g),
+    the sketchpad, or an upload."""
+    if source not in SOURCES:
+        raise InputError(f"source of {name} must be one of {SOURCES}; got {source!r}")
+    if source == "gallery":
+        return pick_gallery(entry, cls, g)
+    value = sketch if source == "draw" else upload
+    if value is None:
+        raise InputError(f"{name}: nothing was {'drawn' if source == 'draw' else 'uploaded'}; "
+                         f"{'draw a digit on the sketchpad' if source == 'draw' else 'upload a PNG or JPEG image'}"
+                         f" or choose 'gallery'")
+    try:
+        return user_image(entry, value, "drawing" if source == "draw" else "upload")
+    except InputError as e:
+        raise InputError(f"{name}: {e}") from None
+
+
+# ---------------------------------------------------------------------------- interpolation
+def slerp(z_a: torch.Tensor, z_b: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+    """Spherical interpolation (Shoemake 1985; White 2016 for VAEs): follows the great circle and
+    interpolates the norms, so paths stay in the prior's typical shell instead of cutting
+    through its low-norm centre. z_a, z_b (Z,), t (S,) -> (S, Z)."""
+    na, nb = z_a.norm(), z_b.norm()
+    if na < 1e-8 or nb < 1e-8:
+        return torch.lerp(z_a, z_b, t[:, None])
+    cos = torch.clamp((z_a / na) @ (z_b / nb), -1.0, 1.0)
+    omega = torch.arccos(cos)
+    if omega < 1e-4:  # (anti-)parallel within float precision: the great circle is undefined
+        return torch.lerp(z_a, z_b, t[:, None])
+    so = torch.sin(omega)
+    wa = torch.sin((1 - t) * omega) / so
+    wb = torch.sin(t * omega) / so
+    return wa[:, None] * z_a + wb[:, None] * z_b
+
+
+@dataclass
+class Interpolation:
+    z_path: torch.Tensor  # (S, Z)
+    x_path: torch.Tensor  # (S, 1, 28, 28) decoded path
+    x_a: torch.Tensor  # (1, 1, 28, 28) originals
+    x_b: torch.Tensor
+    recon_a: torch.Tensor  # decode(mu(x_a))
+    recon_b: torch.Tensor
+    method: str
+
+
+@torch.no_grad()
+def interpolate(entry: VAEEntry, x_a: torch.Tensor, x_b: torch.Tensor, steps=8, method="linear") -> Interpolation:
+    """Decode the path between the posterior means of x_a and x_b (steps points, ends included)."""
+    steps = check_int(steps, "steps", *STEPS)
+    if method not in METHODS:
+        raise InputError(f"method must be one of {METHODS}; got {method!r}")
+    model: VAE = entry.model
+    mu, _ = model.encode(torch.cat([x_a, x_b]))
+    t = torch.linspace(0.0, 1.0, steps)
+    z = torch.lerp(mu[0], mu[1], t[:, None]) if method == "linear" else slerp(mu[0], mu[1], t)
+    z[0], z[-1] = mu[0], mu[1]  # exact end points whatever the float error
+    x_path = model.decode(z)
+    return Interpolation(z, x_path, x_a, x_b, x_path[:1], x_path[-1:], method)
+
+
+# ---------------------------------------------------------------------------- the 2-D manifold
+def manifold_z(n: int = MANIFOLD_N) -> torch.Tensor:
+    """(n, n, 2) latent points at the prior's quantiles (Kingma & Welling 2013, fig. 4): a uniform
+    grid on the unit square pushed through the inverse CDF of N(0, 1). Row 0 is the top: high z2."""
+    u = (torch.arange(n, dtype=torch.float32) + 0.5) / n
+    q = torch.distributions.Normal(0.0, 1.0).icdf(u)
+    z1 = q[None, :].expand(n, n)
+    z2 = q.flip(0)[:, None].expand(n, n)
+    return torch.stack([z1, z2], -1)
+
+
+@functools.lru_cache(maxsize=16)
+@torch.no_grad()
+def _manifold_images(model: VAE, n: int) -> torch.Tensor:
+    return model.decode(manifold_z(n).reshape(-1, 2)).reshape(n, n, 1, 28, 28)
+
+
+def manifold(entry: VAEEntry, n: int = MANIFOLD_N) -> torch.Tensor:
+    """(n, n, 1, 28, 28) decodings over the manifold grid; only for 2-D latents; cached per model."""
+    if entry.latent_dim != 2:
+        raise InputError(f"the manifold grid needs a 2-D latent space; {entry.name} has {entry.latent_dim}-D")
+    return _manifold_images(entry.model, check_int(n, "grid size", 2, 40))
+
+
+def pixel_to_z(px: float, py: float, width: int, height: int) -> tuple[float, float]:
+    """A pixel of the manifold image (x right, y down) -> (z1, z2): the same quantile map as the grid,
+    made continuous, so any point of the plane can be picked."""
+    u1 = min(max((px + 0.5) / width, 1e-4), 1 - 1e-4)
+    u2 = min(max(1.0 - (py + 0.5) / height, 1e-4), 1 - 1e-4)
+    icdf = torch.distributions.Normal(0.0, 1.0).icdf
+    return float(icdf(torch.tensor(u1))), float(icdf(torch.tensor(u2)))
+
+
+def z_to_pixel(z1: float, z2: float, width: int, height: int) -> tuple[float, float]:
+    cdf = torch.distributions.Normal(0.0, 1.0).cdf
+    return float(cdf(torch.tensor(z1))) * width, (1.0 - float(cdf(torch.tensor(z2)))) * height
+
+
+@torch.no_grad()
+def decode_point(entry: VAEEntry, z1, z2) -> torch.Tensor:
+    """Decode one point (z1, z2) of a 2-D latent plane -> (1, 1, 28, 28)."""
+    if entry.latent_dim != 2:
+        raise InputError(f"picking a point needs a 2-D latent space; {entry.name} has {entry.latent_dim}-D")
+    z1 = check_float(z1, "z1", -Z_LIMIT, Z_LIMIT)
+    z2 = check_float(z2, "z2", -Z_LIMIT, Z_LIMIT)
+    return entry.model.decode(torch.tensor([[z1, z2]], dtype=torch.float32))
+
+
+# ---------------------------------------------------------------------------- prior and posterior
+@torch.no_grad()
+def sample_prior(entry: VAEEntry, seed=0, temperature=1.0, n=16) -> tuple[torch.Tensor, torch.Tensor]:
+    """z ~ N(0, temperature^2 I), decoded: (z (n, Z), x_hat (n, 1, 28, 28))."""
+    n = check_int(n, "number of prior samples", *PRIOR_COUNT)
+    temperature = check_float(temperature, "temperature", *TEMPERATURE)
+    return entry.model.sample_prior(n, generator(seed), temperature)
+
+
+@dataclass
+class Posterior:
+    x: torch.Tensor  # (1, 1, 28, 28) the input in [0, 1]
+    x_eval: torch.Tensor  # what the likelihood sees: a fixed binarisation of x for Bernoulli models
+    binarised: bool
+    recon: torch.Tensor  # decode(mu)
+    mu: torch.Tensor  # (Z,)
+    sigma: torch.Tensor  # (Z,)
+    z_samples: torch.Tensor  # (K, Z) z ~ q(z|x)
+    x_samples: torch.Tensor  # (K, 1, 28, 28)
+    reconstruction: float  # E_q log p(x|z), Monte Carlo over the k IWAE samples, nats
+    kl_per_dim: torch.Tensor  # (Z,) closed form KL(q(z_i|x) || N(0, 1)), nats
+    elbo: float  # reconstruction - KL
+    log_px: float  # IWAE estimate with k samples (Burda et al. 2015)
+    k: int
+    percentile: float | None  # share of test images (%) with lower log p(x)
+
+    @property
+    def kl(self) -> float:
+        return float(self.kl_per_dim.sum())
+
+
+@torch.no_grad()
+def analyse_posterior(entry: VAEEntry, x: torch.Tensor, n_samples=8, k=1000, seed=0) -> Posterior:
+    """Everything the "posterior" panel shows for one image x (1, 1, 28, 28)."""
+    n_samples = check_int(n_samples, "number of posterior samples K", *POSTERIOR_SAMPLES)
+    k = check_int(k, "importance samples k", *IWAE_K)
+    g = generator(seed)
+    model: VAE = entry.model
+    binarised = model.config.likelihood == "bernoulli"
+    # The Bernoulli likelihood is defined on {0, 1} pixels; the test set's log p(x) was measured on
+    # a fixed stochastic binarisation, so this image is binarised the same way (fixed seed).
+    x_eval = torch.bernoulli(x, generator=torch.Generator().manual_seed(BINARIZE_SEED)) if binarised else x
+    x_flat = x_eval.reshape(1, -1)
+    mu, logvar = model.encode(x_flat)
+    z_samples, x_samples = model.sample_posterior(x_eval, n_samples, g)
+    # k importance samples z_i ~ q(z|x): log w_i = log p(x|z_i) + log p(z_i) - log q(z_i|x)
+    z = model.reparameterize(mu, logvar, g, n=k)  # (k, 1, Z)
+    log_px_z = model.log_px_given_z(x_flat, model.decoder_logits(z))  # (k, 1)
+    zeros = torch.zeros_like(mu)
+    log_w = log_px_z + log_normal(z, zeros, zeros) - log_normal(z, mu, logvar)
+    log_px = float(torch.logsumexp(log_w[:, 0], 0) - math.log(k))
+    kl_per_dim = gaussian_kl(mu, logvar)[0]
+    reconstruction = float(log_px_z.mean())
+    percentile = entry.map.log_px_percentile(log_px) if entry.map is not None else None
+    return Posterior(x, x_eval, binarised, model.decode(mu), mu[0], (0.5 * logvar[0]).exp(), z_samples[:, 0],
+                     x_samples[:, 0], reconstruction, kl_per_dim, reconstruction - float(kl_per_dim.sum()),
+                     log_px, k, percentile)
+
+
+def outlier_sentence(p: Posterior, entry: VAEEntry) -> str:
+    if p.percentile is None:
+        return "No test-set log-likelihoods are stored for this model, so no percentile."
+    pct = p.percentile
+    ds = {"mnist": "MNIST", "fashion": "Fashion-MNIST"}.get(entry.dataset, entry.dataset)
+    if pct < 1:
+        verdict = (f"**Outlier.** Fewer than 1 % of the {ds} test images are less likely: the model "
+                   f"finds this x very unlikely (a scribble, or an image from another dataset, reads like this).")
+    elif pct < 5:
+        verdict = "**Unusual.** Fewer than 5 % of the test images are less likely than this one."
+    else:
+        verdict = f"**Typical.** This x is about as likely as the {ds} test images the model was evaluated on."
+    return f"log p(x) ≈ {p.log_px:.1f} nats is higher than {pct:.1f} % of the test images. {verdict}"
+
+
+# ---------------------------------------------------------------------------- exports
+_EXPORT_DIR: Path | None = None
+
+
+def _export_dir() -> Path:
+    """A private folder created by the server on first use; old exports are pruned."""
+    global _EXPORT_DIR
+    if _EXPORT_DIR is None or not _EXPORT_DIR.is_dir():
+        _EXPORT_DIR = Path(tempfile.mkdtemp(prefix="vae_explorer_exports_"))
+    files = sorted(_EXPORT_DIR.iterdir(), key=lambda p: p.stat().st_mtime)
+    for old in files[:max(0, len(files) - EXPORT_KEEP)]:
+        old.unlink(missing_ok=True)
+    return _EXPORT_DIR
+
+
+def _new_file(stem: str, suffix: str) -> str:
+    fd, path = tempfile.mkstemp(prefix=f"{stem}_{int(time.time())}_", suffix=suffix, dir=_export_dir())
+    os.close(fd)
+    return path
+
+
+def save_png(image: np.ndarray, stem: str = "interpolation") -> str:
+    """Write an (H, W[, 3]) uint8 image to a new server-side temp file; returns its path."""
+    path = _new_file(stem, ".png")
+    PIL.Image.fromarray(image).save(path, format="PNG")
+    return path
+
+
+def save_gif(frames: list[np.ndarray], stem: str = "interpolation", ms_per_frame: int = 120) -> str:
+    """An animated GIF that plays the path forth and back (boomerang), looping forever."""
+    if not frames:
+        raise InputError("no frames to animate")
+    seq = frames + frames[-2:0:-1]
+    ims = [PIL.Image.fromarray(f) for f in seq]
+    path = _new_file(stem, ".gif")
+    ims[0].save(path, format="GIF", save_all=True, append_images=ims[1:], duration=ms_per_frame, loop=0)
+    return path

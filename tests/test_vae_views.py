@@ -1,0 +1,246 @@
+"""The VAE tabs' plain functions on tiny untrained models: shapes, reproducible seeds, the
+interpolation's end points, ELBO <= importance-sampled log p(x), and the errors bad numbers raise."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import PIL.Image
+import pytest
+import torch
+
+from explorer import vae_views as vv
+from explorer.images import InputError
+from explorer.plots import vae as plots
+
+
+@pytest.fixture()
+def e2(tiny_zoo):
+    return tiny_zoo.vae("vae_mnist_z2")
+
+
+@pytest.fixture()
+def e4(tiny_zoo):
+    return tiny_zoo.vae("vae_mnist_z4")
+
+
+def two_images(entry, seed=0):
+    g = vv.generator(seed)
+    return vv.pick_gallery(entry, 1, g).x, vv.pick_gallery(entry, 7, g).x
+
+
+# ---------------------------------------------------------------------------- argument checks
+@pytest.mark.parametrize("value", [None, float("nan"), float("inf"), 3.5, "abc", True, 40, 1])
+def test_check_int_refuses_what_is_not_a_whole_number_in_range(value):
+    with pytest.raises(InputError, match="whole number from 2 to 32"):
+        vv.check_int(value, "steps", 2, 32)
+
+
+def test_check_int_accepts_integral_floats_and_strings():
+    assert vv.check_int(3.0, "steps", 2, 32) == 3 and vv.check_int("5", "steps", 2, 32) == 5
+
+
+@pytest.mark.parametrize("value", [None, float("nan"), -1.0, 99.0, "x"])
+def test_check_float_refuses_out_of_range(value):
+    with pytest.raises(InputError, match="from 0.1 to 3"):
+        vv.check_float(value, "temperature", 0.1, 3.0)
+
+
+# ---------------------------------------------------------------------------- gallery
+def test_gallery_pick_by_class_is_seeded(e2):
+    a = vv.pick_gallery(e2, 3, vv.generator(5))
+    b = vv.pick_gallery(e2, 3, vv.generator(5))
+    assert a.label == 3 and a.x.shape == (1, 1, 28, 28) and torch.equal(a.x, b.x)
+    labels = {vv.pick_gallery(e2, -1, vv.generator(s)).label for s in range(30)}
+    assert len(labels) > 3  # any class: random over the gallery
+
+
+@pytest.mark.parametrize("cls", [10, -2, 2.5, None])
+def test_gallery_class_out_of_range(e2, cls):
+    with pytest.raises(InputError, match="any class"):
+        vv.pick_gallery(e2, cls, vv.generator(0))
+
+
+def test_pick_input_sources(e2):
+    sketch = {"background": None, "layers": [], "composite": None}
+    with pytest.raises(InputError, match="source of x must be one of"):
+        vv.pick_input(e2, "webcam", 1, vv.generator(0))
+    with pytest.raises(InputError, match="nothing was drawn"):
+        vv.pick_input(e2, "draw", 1, vv.generator(0), sketch=None)
+    with pytest.raises(InputError, match="x: The drawing is empty"):
+        vv.pick_input(e2, "draw", 1, vv.generator(0), sketch=sketch)
+    digit = np.zeros((100, 100), np.uint8)
+    digit[20:80, 45:55] = 255
+    p = vv.pick_input(e2, "upload", 1, vv.generator(0), upload=digit)
+    assert p.x.shape == (1, 1, 28, 28) and p.label is None and "upload" in p.description
+
+
+# ---------------------------------------------------------------------------- interpolation
+@pytest.mark.parametrize("method", vv.METHODS)
+def test_interpolation_shapes_and_end_points_equal_the_encodings(e4, method):
+    x_a, x_b = two_images(e4)
+    r = vv.interpolate(e4, x_a, x_b, 9, method)
+    mu, _ = e4.model.encode(torch.cat([x_a, x_b]))
+    assert r.z_path.shape == (9, 4) and r.x_path.shape == (9, 1, 28, 28)
+    assert torch.allclose(r.z_path[0], mu[0]) and torch.allclose(r.z_path[-1], mu[1])
+    assert torch.allclose(r.recon_a, e4.model.decode(mu[:1]))
+
+
+def test_slerp_keeps_the_norm_between_unit_vectors_and_linear_does_not():
+    a, b = torch.tensor([1.0, 0.0, 0.0]), torch.tensor([0.0, 1.0, 0.0])
+    t = torch.linspace(0, 1, 11)
+    assert torch.allclose(vv.slerp(a, b, t).norm(dim=1), torch.ones(11), atol=1e-5)
+    assert torch.lerp(a, b, t[:, None]).norm(dim=1)[5] < 0.75
+    assert torch.allclose(vv.slerp(a, a, t), a.expand(11, 3))  # parallel: falls back to linear
+
+
+@pytest.mark.parametrize("steps,method", [(1, "linear"), (33, "linear"), (None, "slerp"), (5, "cubic")])
+def test_interpolation_bad_arguments(e2, steps, method):
+    x_a, x_b = two_images(e2)
+    with pytest.raises(InputError):
+        vv.interpolate(e2, x_a, x_b, steps, method)
+
+
+def test_exports_are_server_side_temp_files(e2):
+    x_a, x_b = two_images(e2)
+    r = vv.interpolate(e2, x_a, x_b, 6, "linear")
+    png = vv.save_png(plots.strip([torch.cat([r.x_a, r.recon_a]), r.x_path, torch.cat([r.recon_b, r.x_b])]))
+    gif = vv.save_gif(plots.frames(r.x_path))
+    for path in (png, gif):
+        assert path.startswith(str(vv._export_dir()))
+    im = PIL.Image.open(gif)
+    assert im.n_frames == 6 + 4 and im.size == (112, 112)  # there and back, 28 px x 4
+    assert PIL.Image.open(png).size == (2 * (2 * 86 + 2) + (6 * 86 + 2) + 2 * 6, 88)
+
+
+# ---------------------------------------------------------------------------- manifold
+def test_manifold_grid_over_prior_quantiles_is_cached(e2):
+    z = vv.manifold_z(15)
+    q = torch.distributions.Normal(0, 1).cdf(z[..., 0][0])
+    assert torch.allclose(q, (torch.arange(15) + 0.5) / 15, atol=1e-5)  # equal prior mass per cell
+    assert z[0, 0, 1] > z[-1, 0, 1]  # top row is high z2
+    m = vv.manifold(e2)
+    assert m.shape == (15, 15, 1, 28, 28) and vv.manifold(e2) is m
+    assert torch.allclose(m[3, 5], e2.model.decode(z[3, 5][None])[0])
+
+
+def test_manifold_and_point_need_a_2d_model(e4):
+    with pytest.raises(InputError, match="2-D"):
+        vv.manifold(e4)
+    with pytest.raises(InputError, match="2-D"):
+        vv.decode_point(e4, 0, 0)
+
+
+def test_pixel_and_z_round_trip():
+    z1, z2 = vv.pixel_to_z(419.5, 419.5, 840, 840)
+    assert abs(z1) < 1e-2 and abs(z2) < 1e-2
+    z1, z2 = vv.pixel_to_z(100, 100, 840, 840)
+    assert z1 < 0 < z2  # left and up
+    px, py = vv.z_to_pixel(z1, z2, 840, 840)
+    assert abs(px - 100.5) < 0.1 and abs(py - 100.5) < 0.1
+
+
+def test_decode_point(e2):
+    assert vv.decode_point(e2, 0.5, -1.0).shape == (1, 1, 28, 28)
+    for bad in [(5, 0), (0, float("nan")), (None, 0)]:
+        with pytest.raises(InputError):
+            vv.decode_point(e2, *bad)
+
+
+# ---------------------------------------------------------------------------- prior
+def test_prior_samples_reproduce_with_a_seed(e4):
+    z1, x1 = vv.sample_prior(e4, 7, 1.0, 16)
+    z2, x2 = vv.sample_prior(e4, 7, 1.0, 16)
+    z3, _ = vv.sample_prior(e4, 8, 1.0, 16)
+    assert z1.shape == (16, 4) and x1.shape == (16, 1, 28, 28)
+    assert torch.equal(z1, z2) and torch.equal(x1, x2) and not torch.equal(z1, z3)
+    zt, _ = vv.sample_prior(e4, 7, 0.5, 16)
+    assert torch.allclose(zt, 0.5 * z1)  # temperature scales the prior's std
+
+
+@pytest.mark.parametrize("args", [(0, 1.0, 0), (0, 1.0, 65), (0, 0.0, 4), (0, float("nan"), 4), (-1, 1.0, 4),
+                                  (None, 1.0, 4), (2**40, 1.0, 4)])
+def test_prior_bad_arguments(e4, args):
+    with pytest.raises(InputError):
+        vv.sample_prior(e4, *args)
+
+
+# ---------------------------------------------------------------------------- posterior
+def test_posterior_shapes_and_reproducibility(e4):
+    x, _ = two_images(e4)
+    p = vv.analyse_posterior(e4, x, 8, 200, 3)
+    q = vv.analyse_posterior(e4, x, 8, 200, 3)
+    assert p.mu.shape == p.sigma.shape == p.kl_per_dim.shape == (4,)
+    assert p.z_samples.shape == (8, 4) and p.x_samples.shape == (8, 1, 28, 28) and p.recon.shape == (1, 1, 28, 28)
+    assert p.binarised and set(p.x_eval.unique().tolist()) <= {0.0, 1.0}
+    assert p.log_px == q.log_px and torch.equal(p.z_samples, q.z_samples)
+    assert 0.0 <= p.percentile <= 100.0
+    assert math.isclose(p.elbo, p.reconstruction - p.kl, rel_tol=1e-6)
+    assert (p.kl_per_dim >= 0).all()
+
+
+def test_elbo_is_below_importance_sampled_log_px_on_average(e4):
+    g = vv.generator(0)
+    gaps = []
+    for _ in range(10):
+        x = vv.pick_gallery(e4, -1, g).x
+        p = vv.analyse_posterior(e4, x, 1, 500, 0)
+        gaps.append(p.log_px - p.elbo)
+    assert np.mean(gaps) > 0
+
+
+def test_iwae_matches_the_models_own_estimator(e4):
+    x, _ = two_images(e4)
+    p = vv.analyse_posterior(e4, x, 1, 2000, 0)
+    ref = e4.model.iwae_log_px(p.x_eval, 2000, torch.Generator().manual_seed(1))
+    assert abs(p.log_px - float(ref)) < 1.0
+
+
+@pytest.mark.parametrize("args", [(8, 0, 0), (8, 5001, 0), (0, 10, 0), (65, 10, 0), (8, 10, float("nan"))])
+def test_posterior_bad_arguments(e4, args):
+    x, _ = two_images(e4)
+    with pytest.raises(InputError):
+        vv.analyse_posterior(e4, x, *args)
+
+
+def test_outlier_sentence(e4):
+    x, _ = two_images(e4)
+    p = vv.analyse_posterior(e4, x, 1, 10, 0)
+    p.percentile = 0.3
+    assert "Outlier" in vv.outlier_sentence(p, e4)
+    p.percentile = 50.0
+    assert "Typical" in vv.outlier_sentence(p, e4)
+
+
+# ---------------------------------------------------------------------------- figures and tab functions
+def test_image_grid_and_strip_shapes():
+    imgs = torch.rand(5, 1, 28, 28)
+    g = plots.image_grid(imgs, ncol=3, scale=3, sep=2)
+    assert g.shape == (2 * 84 + 3 * 2, 3 * 84 + 4 * 2, 3) and g.dtype == np.uint8
+    s = plots.strip([imgs[:2], imgs, imgs[:2]], ncols=[2, 3, 2])
+    assert s.shape[0] == g.shape[0]
+
+
+def test_latent_map_has_classes_and_overlays(e4):
+    lmap = e4.map
+    path = lmap.project(torch.zeros(5, 4))
+    fig = plots.latent_map(lmap, "t", path=path, prior=path, posterior=path, mu_x=path[:1])
+    names = [t.name for t in fig.data]
+    assert names[:10] == lmap.class_names
+    assert {"interpolation path", "prior samples z ~ p(z)", "posterior samples z ~ q(z|x)"} <= set(names)
+    assert fig.data[0].type == "scattergl"
+
+
+def test_tab_functions_run_on_the_tiny_zoo(tiny_zoo):
+    from explorer.ui import interpolation, prior_posterior
+
+    strip, fig, png, gif, info = interpolation.interpolation_outputs(tiny_zoo, "vae_mnist_z2", 1, 7, 6, "slerp", 0)
+    assert strip.ndim == 3 and png.endswith(".png") and gif.endswith(".gif") and "6 steps" in info
+    grid, point, md = interpolation.manifold_outputs(tiny_zoo, "vae_mnist_z2", 0.3, -0.2)
+    assert grid.shape == (840, 840, 3) and point.shape == (168, 168)
+    assert interpolation.manifold_outputs(tiny_zoo, "vae_mnist_z4")[0] is None
+    out = prior_posterior.posterior_outputs(tiny_zoo, "vae_fashion_z4", 2, 0, 4, 50)
+    assert "ELBO" in out[5] and out[7]["z"].shape == (4, 4)
+    grid, fig = prior_posterior.prior_outputs(tiny_zoo, "vae_fashion_z4", 0, 1.0, 9, out[7])
+    assert grid.shape == (3 * 84 + 4 * 2, 3 * 84 + 4 * 2, 3)
+    assert any(t.name == "posterior samples z ~ q(z|x)" for t in fig.data)
