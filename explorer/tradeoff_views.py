@@ -1,0 +1,280 @@
+"""The reconstruction-vs-KL tab's work, without gradio: the beta sweep seen through fixed test
+digits, and the pictures of a live run.
+
+Every number on the rate-distortion plane here is measured the same way: the mean over a fixed
+batch of binarised test digits (25 per class from the shipped gallery, one fixed binarisation,
+one fixed draw of eps), so the trained models and the live run can be compared point to point.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import plotly.graph_objects as go
+import torch
+from PIL import Image
+
+from .live import LiveSnapshot, fixed_binary
+from .models import VAE
+from .plots import tradeoff as plots
+from .zoo import Zoo
+
+ACTIVE_KL_NATS = 0.01  # a unit is "active" when its mean KL exceeds this; about Burda et al.'s
+# (2015) criterion Var_x(E_q[z_j]) > 0.01, since KL ≈ Var/2 for a unit with sigma ≈ 1
+EVAL_PER_CLASS = 25
+SHOW_PER_CLASS = 1
+ELLIPSE_PER_CLASS = 10
+N_PRIOR = 16
+MAX_SEED = 2**31 - 1
+
+
+# ---------------------------------------------------------------------------- fixed digits
+@dataclass
+class Digits:
+    x: torch.Tensor  # (n, 1, 28, 28) grey values in [0, 1]
+    labels: np.ndarray  # (n,)
+    source: str
+
+
+def mnist_gallery(zoo: Zoo) -> tuple[torch.Tensor, np.ndarray] | None:
+    """The test-digit gallery of the first MNIST VAE that ships a latent map."""
+    for entry in zoo.vaes.values():
+        if entry.dataset == "mnist" and entry.map is not None and len(entry.map.gallery):
+            return entry.map.gallery, np.asarray(entry.map.gallery_labels)
+    return None
+
+
+def per_class(x: torch.Tensor, labels: np.ndarray, k: int, offset: int = 0) -> Digits:
+    """The first k digits of each class (after skipping `offset` of them), class by class."""
+    idx = []
+    for c in np.unique(labels):
+        where = np.flatnonzero(labels == c)
+        idx.extend(where[offset:offset + k].tolist())
+    idx = np.array(idx, dtype=int)
+    return Digits(x[torch.as_tensor(idx)], labels[idx], "")
+
+
+@dataclass
+class FixedDigits:
+    evaluation: torch.Tensor  # (M, 1, 28, 28) binary: every D and R on the plane
+    show: Digits  # whose reconstructions are drawn
+    ellipses: Digits  # whose posteriors are drawn (2-D latent)
+    source: str
+
+
+def fixed_digits(zoo: Zoo, fallback: tuple[torch.Tensor, np.ndarray] | None = None) -> FixedDigits:
+    """Test digits from the shipped gallery (or `fallback` images, labels when none ships)."""
+    found = mnist_gallery(zoo)
+    source = "MNIST test digits from the shipped gallery"
+    if found is None:
+        if fallback is None:
+            raise ValueError("no MNIST gallery in the zoo and no fallback digits: cannot measure rate and distortion")
+        x, labels = fallback
+        x = x.float().div(255.0) if x.dtype == torch.uint8 else x.float()
+        found, source = (x.reshape(-1, 1, 28, 28), np.asarray(labels)), "MNIST training digits (no gallery shipped)"
+    x, labels = found
+    evaluation = per_class(x, labels, EVAL_PER_CLASS)
+    return FixedDigits(fixed_binary(evaluation.x), per_class(x, labels, SHOW_PER_CLASS),
+                       per_class(x, labels, ELLIPSE_PER_CLASS), f"{len(evaluation.x)} {source}")
+
+
+# ---------------------------------------------------------------------------- the sweep
+@dataclass
+class Frontier:
+    betas: np.ndarray
+    names: list[str]
+    rates: np.ndarray  # nats, on the fixed evaluation digits
+    distortions: np.ndarray
+    kl_per_dim: list[np.ndarray]
+    shipped_rates: np.ndarray  # the manifest's figures (whole test set), nan when absent
+    shipped_distortions: np.ndarray
+
+    def nearest(self, beta: float) -> int:
+        """Index of the sweep point closest to beta on a log scale."""
+        beta = check_sweep_beta(beta)
+        logs = np.log(np.maximum(self.betas, 1e-6))
+        return int(np.argmin(np.abs(logs - math.log(max(beta, 1e-6)))))
+
+    def point_for(self, beta: float) -> tuple[float, float]:
+        i = self.nearest(beta)
+        return float(self.rates[i]), float(self.distortions[i])
+
+
+def check_sweep_beta(beta) -> float:
+    try:
+        b = float(beta)
+    except (TypeError, ValueError):
+        raise ValueError(f"beta must be a positive number (the sweep spans 0.1 to 8), got {beta!r}") from None
+    if not math.isfinite(b) or b <= 0 or b > 1000:
+        raise ValueError(f"beta must be a positive number up to 1000 (the sweep spans 0.1 to 8), got {beta!r}")
+    return b
+
+
+def check_seed(seed) -> int:
+    try:
+        s = float(seed)
+    except (TypeError, ValueError):
+        raise ValueError(f"seed must be a whole number from 0 to {MAX_SEED}, got {seed!r}") from None
+    if not math.isfinite(s) or s != int(s) or not 0 <= s <= MAX_SEED:
+        raise ValueError(f"seed must be a whole number from 0 to {MAX_SEED}, got {seed!r}")
+    return int(s)
+
+
+@torch.no_grad()
+def measure(model: VAE, x_binary: torch.Tensor) -> tuple[float, float, np.ndarray]:
+    """Mean distortion, rate and per-dimension KL on a fixed batch with a fixed eps."""
+    out = model.eval().loss(x_binary, beta=1.0, generator=torch.Generator().manual_seed(1))
+    return out.distortion.mean().item(), out.rate.mean().item(), out.kl_per_dim.mean(0).numpy()
+
+
+def measure_frontier(zoo: Zoo, digits: FixedDigits) -> Frontier:
+    if not zoo.sweep:
+        raise ValueError("this app ships no beta sweep (checkpoints sweep_mnist_beta*): nothing to show")
+    D, R, kl = [], [], []
+    for p in zoo.sweep:
+        d, r, k = measure(p.model, digits.evaluation)
+        D.append(d), R.append(r), kl.append(k)
+    return Frontier(np.array([p.beta for p in zoo.sweep], float), [p.name for p in zoo.sweep],
+                    np.array(R), np.array(D), kl, np.array([p.rate for p in zoo.sweep], float),
+                    np.array([p.distortion for p in zoo.sweep], float))
+
+
+# ---------------------------------------------------------------------------- pictures
+def image_grid(images, ncols: int, scale: int = 3, pad: int = 2) -> Image.Image:
+    """(n, 28, 28) or (n, 1, 28, 28) values in [0, 1] -> one greyscale PIL image, white gaps."""
+    a = np.asarray(images.detach().numpy() if isinstance(images, torch.Tensor) else images, dtype=np.float32)
+    a = a.reshape(len(a), a.shape[-2], a.shape[-1])
+    n, h, w = a.shape
+    ncols = max(1, min(ncols, n))
+    nrows = math.ceil(n / ncols)
+    canvas = np.ones((nrows * (h + pad) + pad, ncols * (w + pad) + pad), np.float32)
+    for i in range(n):
+        r, c = divmod(i, ncols)
+        canvas[pad + r * (h + pad):pad + r * (h + pad) + h, pad + c * (w + pad):pad + c * (w + pad) + w] = 1 - a[i]
+    img = Image.fromarray((np.clip(canvas, 0, 1) * 255).astype(np.uint8), mode="L")
+    return img.resize((img.width * scale, img.height * scale), Image.NEAREST)
+
+
+def originals_over_reconstructions(originals, reconstructions) -> Image.Image:
+    """Top row: the test digits; bottom row: decode(mu) of each."""
+    a, b = np.asarray(originals), np.asarray(reconstructions)
+    return image_grid(np.concatenate([a.reshape(len(a), 28, 28), b.reshape(len(b), 28, 28)]), ncols=len(a))
+
+
+@torch.no_grad()
+def reconstructions(model: VAE, x: torch.Tensor) -> Image.Image:
+    mu, _ = model.encode(x)
+    return originals_over_reconstructions(x[:, 0].numpy(), model.decode(mu)[:, 0].numpy())
+
+
+@torch.no_grad()
+def prior_samples(model: VAE, seed: int, n: int = N_PRIOR) -> Image.Image:
+    _, x_hat = model.sample_prior(n, torch.Generator().manual_seed(seed))
+    return image_grid(x_hat, ncols=8)
+
+
+@dataclass
+class SweepView:
+    beta: float  # the sweep point's beta
+    name: str
+    reconstructions: Image.Image
+    prior_samples: Image.Image
+    kl_bars: go.Figure
+    plane: go.Figure
+    summary: str
+    active_units: int
+
+
+def sweep_view(zoo: Zoo, frontier: Frontier, digits: FixedDigits, beta, seed=0) -> SweepView:
+    """Everything the sweep view shows for the sweep point nearest to beta."""
+    i = frontier.nearest(beta)
+    seed = check_seed(seed)
+    point = zoo.sweep[i]
+    kl = frontier.kl_per_dim[i]
+    active = int((kl > ACTIVE_KL_NATS).sum())
+    b, R, D = frontier.betas[i], frontier.rates[i], frontier.distortions[i]
+    shipped = ""
+    if np.isfinite(frontier.shipped_rates[i]) and np.isfinite(frontier.shipped_distortions[i]):
+        shipped = (f" On the whole test set (the model's card): R = {frontier.shipped_rates[i]:.2f}, "
+                   f"D = {frontier.shipped_distortions[i]:.2f}.")
+    summary = (f"**β = {b:g}** (`{point.name}`): rate R = {R:.2f} nats, distortion D = {D:.2f} nats, "
+               f"−ELBO = D + R = {D + R:.2f} nats per digit, {active} of {len(kl)} latent dimensions active "
+               f"(KL > {ACTIVE_KL_NATS:g} nats). Measured on {digits.source}.{shipped}")
+    return SweepView(
+        beta=float(b), name=point.name, reconstructions=reconstructions(point.model, digits.show.x),
+        prior_samples=prior_samples(point.model, seed),
+        kl_bars=plots.kl_bars(kl, ACTIVE_KL_NATS, f"KL per latent dimension at β = {b:g}"),
+        plane=plots.rate_distortion_plane(frontier.betas, frontier.rates, frontier.distortions, chosen=i),
+        summary=summary, active_units=active)
+
+
+# ---------------------------------------------------------------------------- a live run
+@dataclass
+class LiveView:
+    status: str
+    plane: go.Figure
+    curves: go.Figure
+    reconstructions: Image.Image | None
+    prior_samples: Image.Image | None
+    ellipses: go.Figure
+    numbers: dict
+
+
+def live_numbers(snap: LiveSnapshot | None, running: int, capacity: int) -> dict:
+    """The run's state as plain JSON (what /live_status returns to gradio_client)."""
+    if snap is None:
+        return {"state": "none", "step": 0, "trainers_running": running, "max_trainers": capacity}
+    last = snap.last or {}
+    return {"state": snap.state, "step": snap.step, "steps_per_second": round(snap.steps_per_second, 1),
+            "beta": snap.beta, "distortion": last.get("distortion"), "rate": last.get("rate"),
+            "objective": last.get("total"), "measured_at_step": int(last["step"]) if last else None,
+            "queue_position": snap.queue_position, "latent_dim": snap.latent_dim, "model": snap.label,
+            "reason": snap.reason, "seconds": round(snap.elapsed, 1),
+            "trainers_running": running, "max_trainers": capacity}
+
+
+def live_status_text(n: dict) -> str:
+    state = n["state"]
+    if state == "none":
+        return (f"No live run yet: press **Start**. ({n['trainers_running']} of {n['max_trainers']} "
+                f"trainers busy on this server.)")
+    if state == "waiting":
+        k = n.get("queue_position") or 0
+        return (f"⏳ **Waiting for a free trainer** ({k} ahead of you; {n['trainers_running']} of "
+                f"{n['max_trainers']} trainers busy). Training starts by itself when one frees up.")
+    d, r = n.get("distortion"), n.get("rate")
+    nums = f"D = {d:.1f}, R = {r:.2f} nats" if d is not None and r is not None else "measuring…"
+    head = {"running": "▶ **Training**", "paused": "⏸ **Paused**", "stopped": "⏹ **Stopped**"}[state]
+    text = (f"{head} · step {n['step']} · {n['steps_per_second']:.0f} steps/s · β = {n['beta']:g} · {nums} "
+            f"· {n['model']}")
+    if state == "stopped" and n.get("reason"):
+        text += f" · {n['reason']}"
+    return text
+
+
+def live_view(snap: LiveSnapshot | None, frontier: Frontier | None, running: int, capacity: int,
+              class_names=None) -> LiveView:
+    numbers = live_numbers(snap, running, capacity)
+    betas = frontier.betas if frontier else []
+    rates = frontier.rates if frontier else []
+    dists = frontier.distortions if frontier else []
+    chosen = frontier.nearest(snap.beta) if frontier is not None and snap is not None and snap.beta > 0 else None
+    if snap is None or not len(snap.history["step"]):
+        msg = "waiting for a free trainer" if snap is not None and snap.state == "waiting" else "no live run yet"
+        return LiveView(live_status_text(numbers), plots.rate_distortion_plane(betas, rates, dists, chosen=chosen),
+                        plots.empty_figure(f"Curves appear here once training starts ({msg})."), None, None,
+                        plots.empty_figure("Posterior ellipses appear here for a 2-D latent."), numbers)
+    h = snap.history
+    plane = plots.rate_distortion_plane(betas, rates, dists, chosen=chosen, live_rate=h["rate"],
+                                        live_distortion=h["distortion"], live_beta=snap.beta,
+                                        title="Rate–distortion plane: the live run (orange) and the trained sweep")
+    recon = (originals_over_reconstructions(snap.originals, snap.reconstructions)
+             if snap.reconstructions is not None else None)
+    prior = image_grid(snap.prior_samples, ncols=8) if snap.prior_samples is not None else None
+    if snap.mu is not None and snap.latent_dim == 2:
+        ellipses = plots.posterior_ellipses(snap.mu, snap.sigma, snap.labels, class_names,
+                                            title=f"Posteriors q(z|x) of 100 test digits at step {snap.step}, β = {snap.beta:g}")
+    else:
+        ellipses = plots.empty_figure(f"Posterior ellipses are drawn for a 2-D latent (this run has {snap.latent_dim}).")
+    return LiveView(live_status_text(numbers), plane, plots.training_curves(h), recon, prior, ellipses, numbers)
