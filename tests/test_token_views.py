@@ -242,6 +242,8 @@ def test_figures_are_built(tiny_zoo, transformer):
             plots.top_alternatives(scored[0]), plots.attention_heatmap(tv.attention(transformer, "emma", 1, 0)),
             plots.next_token_bars(step, 0.8, 4)]
     assert all(isinstance(f, go.Figure) and f.layout.title.text for f in figs)
+    for f in figs:  # built without validation for speed: every property must still be valid plotly
+        go.Figure(f.to_dict())
     strip = figs[1].data[0]
     assert np.asarray(strip.z).shape == (2, 5)
     assert "&lt;end&gt;" in strip.text[0][-1]  # escaped, or plotly would drop it as an unknown tag

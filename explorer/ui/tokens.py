@@ -17,7 +17,8 @@ EXPLAIN = """### Per-token probabilities: the chain rule, one character at a tim
 An autoregressive model scores a whole name exactly, as a product of next-character predictions:
 **p(x) = ∏ₜ p(xₜ | x₍<ₜ₎)**, so **log p(x) = Σₜ log p(xₜ | x₍<ₜ₎)** (no bound, unlike the VAE's ELBO).
 Each character, and the end token that closes the name, is coloured by the probability the model gave
-it *before* seeing it. In the contexts, `.` marks the start of the name; `<end>` is the end token.
+it *before* seeing it: **blue** = more likely than a blind, uniform guess, **red** = less likely (a surprise).
+In the contexts, `.` marks the start of the name; `<end>` is the end token.
 The text is stripped and lower-cased, as names.txt is lower case."""
 
 COMPARE = """### Transformer vs GRU on the same text
