@@ -242,6 +242,18 @@ class LiveRun:
     def alive(self) -> bool:
         return self.state in ("waiting", "running", "paused")
 
+    def run_steps(self, n: int) -> None:
+        """Take n training steps in the calling thread (tests, benchmarks); only before start()."""
+        if self._thread is not None:
+            raise LiveError("this run trains in its own thread; use set_beta/pause/resume instead")
+        with self._lock:
+            if not self._history:
+                self._measure()
+            for _ in range(int(n)):
+                self._train_step()
+                if self.step % self.config.eval_every == 0:
+                    self._measure()
+
     def wait_steps(self, n: int, timeout: float = 30.0) -> bool:
         """Block until the run has taken at least n steps (tests and benchmarks)."""
         t0 = time.monotonic()
@@ -312,7 +324,7 @@ class LiveRun:
         self._history.append({"step": self.step, "beta": beta, "distortion": d, "rate": r,
                               "beta_rate": beta * r, "total": d + beta * r})
         if len(self._history) > self.config.max_history:  # thin the past, keep the newest point
-            self._history = self._history[-2::-2][::-1] + self._history[-1:]
+            self._history = self._history[:-1:2] + self._history[-1:]
         views = {}
         if self.show_x is not None:
             mu, _ = m.encode(self.show_x)

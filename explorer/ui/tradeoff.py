@@ -145,7 +145,7 @@ def build(zoo, demo: gr.Blocks) -> None:
             snap = run.snapshot()
             if key is not None and snap.state == "waiting":
                 snap.queue_position = pool.queue_position(key)
-            seen = (snap.step, snap.state, snap.beta, len(snap.history["step"]))
+            seen = (snap.step, snap.state, snap.beta, len(snap.history["step"]), snap.queue_position)
             if only_if_changed and getattr(run, "rendered", None) == seen:
                 return [gr.skip()] * len(live_outputs)  # nothing new: keep the page as it is
             run.rendered = seen

@@ -1,0 +1,237 @@
+"""The live trainer: beta changes from the next step, stop stops, the pool's cap holds, closed
+sessions and idle runs free their trainer. Tiny model, tiny random data: each test takes < 1 s."""
+from __future__ import annotations
+
+import math
+import threading
+import time
+
+import numpy as np
+import pytest
+import torch
+
+from explorer.live import (LiveConfig, LiveError, LiveRun, TrainerPool, check_beta, copy_model,
+                           max_trainers_from_env, single_thread)
+from explorer.models import VAE, VAEConfig
+
+
+def tiny_run(beta: float = 1.0, latent_dim: int = 2, **config) -> LiveRun:
+    torch.manual_seed(0)
+    g = torch.Generator().manual_seed(0)
+    model = VAE(VAEConfig(hidden=(16,), latent_dim=latent_dim))
+    train_x = (torch.rand(64, 28, 28, generator=g) * 255).to(torch.uint8)
+    eval_x = torch.bernoulli(torch.rand(16, 1, 28, 28, generator=g), generator=g)
+    show = torch.rand(4, 1, 28, 28, generator=g)
+    cfg = LiveConfig(**{"batch_size": 8, "eval_every": 2, **config})
+    return LiveRun(model, train_x, eval_x, beta=beta, config=cfg, show_x=show, ellipse_x=show,
+                   ellipse_labels=np.arange(4))
+
+
+def wait_until(cond, timeout: float = 10.0) -> bool:
+    t0 = time.monotonic()
+    while not cond():
+        if time.monotonic() - t0 > timeout:
+            return False
+        time.sleep(0.01)
+    return True
+
+
+@pytest.fixture()
+def runs():
+    made: list[LiveRun] = []
+    yield made
+    for r in made:
+        r.stop("test over", join=True)
+
+
+def test_beta_change_applies_from_the_next_step():
+    run = tiny_run(beta=1.0)
+    run.run_steps(3)
+    run.set_beta(4.0)
+    run.run_steps(2)
+    assert run.step_betas() == [(1, 1.0), (2, 1.0), (3, 1.0), (4, 4.0), (5, 4.0)]
+    h = run.snapshot().history
+    assert h["beta"][-1] == 4.0 and h["step"][-1] == 4  # measured after step 4, with its beta
+    assert np.allclose(h["beta_rate"], h["beta"] * h["rate"])
+    assert np.allclose(h["total"], h["distortion"] + h["beta"] * h["rate"])
+
+
+def test_beta_change_while_the_thread_trains(runs):
+    run = tiny_run(beta=0.5)
+    runs.append(run)
+    run.start()
+    assert run.wait_steps(20)
+    run.set_beta(3.0)
+    after_call = run.step
+    assert run.wait_steps(after_call + 20)
+    betas = run.step_betas()
+    first_new = next(s for s, b in betas if b == 3.0)
+    # step after_call + 1 may have read beta just before the call (it was in flight); none later did
+    assert first_new <= after_call + 2
+    assert all(b == 3.0 for s, b in betas if s >= first_new)  # and never the old one again
+
+
+def test_bad_beta_is_refused_with_the_allowed_range():
+    for bad in (float("nan"), -1, 1e9, "abc", None, math.inf):
+        with pytest.raises(LiveError, match="between 0 and"):
+            check_beta(bad)
+    run = tiny_run()
+    with pytest.raises(LiveError):
+        run.set_beta(float("nan"))
+    assert run.beta == 1.0
+
+
+def test_stop_stops_the_thread(runs):
+    run = tiny_run()
+    runs.append(run)
+    run.start()
+    assert run.wait_steps(5)
+    run.stop("test", join=True)
+    assert run.state == "stopped" and run.reason == "test"
+    assert not run._thread.is_alive()
+    step = run.step
+    time.sleep(0.1)
+    assert run.step == step
+
+
+def test_pause_resume_and_reset(runs):
+    run = tiny_run()
+    runs.append(run)
+    initial = {k: v.clone() for k, v in run.model.state_dict().items()}
+    run.start()
+    assert run.wait_steps(10)
+    run.pause()
+    time.sleep(0.1)
+    step = run.step
+    time.sleep(0.1)
+    assert run.step == step and run.snapshot().state == "paused"
+    run.reset()
+    assert run.step == 0
+    assert all(torch.equal(v, initial[k]) for k, v in run.model.state_dict().items())
+    assert list(run.snapshot().history["step"]) == [0]
+    run.resume()
+    assert run.wait_steps(5)
+
+
+def test_history_is_bounded_and_keeps_the_latest_point():
+    run = tiny_run(eval_every=1, max_history=10)
+    run.run_steps(100)
+    h = run.snapshot().history
+    assert len(h["step"]) <= 11
+    assert h["step"][-1] == 100 and h["step"][0] == 0
+    assert np.all(np.diff(h["step"]) > 0)
+
+
+def test_snapshot_views_have_the_expected_shapes():
+    run = tiny_run()
+    run.run_steps(4)
+    s = run.snapshot()
+    assert s.reconstructions.shape == (4, 28, 28) and s.originals.shape == (4, 28, 28)
+    assert s.prior_samples.shape == (16, 28, 28)
+    assert s.mu.shape == (4, 2) and s.sigma.shape == (4, 2) and (s.sigma > 0).all()
+    assert s.last["step"] == 4
+
+
+def test_trainer_thread_uses_one_thread_and_leaves_others_alone():
+    default = torch.get_num_threads()
+    seen = {}
+
+    def worker():
+        single_thread()
+        torch.ones(1 << 16).sum()
+        seen["worker"] = torch.get_num_threads()
+
+    t = threading.Thread(target=worker)
+    t.start()
+    t.join()
+    fresh = threading.Thread(target=lambda: seen.setdefault("fresh", torch.get_num_threads()))
+    fresh.start()
+    fresh.join()
+    assert seen["worker"] == 1
+    assert torch.get_num_threads() == default
+    assert seen["fresh"] == default
+
+
+def test_pool_cap_holds_and_the_next_in_line_starts_when_one_leaves(runs):
+    pool = TrainerPool(max_trainers=2)
+    a, b, c = tiny_run(), tiny_run(), tiny_run()
+    runs += [a, b, c]
+    for key, run in (("a", a), ("b", b), ("c", c)):
+        pool.submit(key, run)
+    assert pool.running == 2 and pool.waiting == 1
+    assert c.state == "waiting" and pool.queue_position("c") == 0
+    assert a.wait_steps(3) and b.wait_steps(3)
+    assert c.step == 0
+    assert pool.release("a", "page closed")  # what the page's unload does
+    assert a.reason == "page closed"
+    assert wait_until(lambda: a.state == "stopped")
+    assert c.wait_steps(3)
+    assert pool.running == 2 and pool.waiting == 0 and pool.get("a") is None
+
+
+def test_a_new_run_replaces_the_sessions_old_one(runs):
+    pool = TrainerPool(max_trainers=1)
+    first, second = tiny_run(), tiny_run()
+    runs += [first, second]
+    pool.submit("s", first)
+    assert first.wait_steps(2)
+    pool.submit("s", second)
+    assert wait_until(lambda: first.state == "stopped")
+    assert second.wait_steps(2)
+    assert pool.get("s") is second and pool.running == 1
+
+
+def test_idle_runs_stop_and_free_their_slot(runs):
+    pool = TrainerPool(max_trainers=1, idle_seconds=0.3)
+    idle, queued = tiny_run(), tiny_run()
+    runs += [idle, queued]
+    pool.submit("idle", idle)
+    pool.submit("queued", queued)
+    assert queued.state == "waiting"
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < 3 and idle.state != "stopped":
+        queued.touch()  # the waiting page keeps polling; the first one went quiet
+        time.sleep(0.05)
+    assert idle.state == "stopped" and "without the page" in idle.reason
+    assert queued.wait_steps(2)
+    assert pool.get("idle") is None
+
+
+def test_waiting_runs_nobody_polls_leave_the_queue(runs):
+    pool = TrainerPool(max_trainers=0, idle_seconds=0.1)
+    run = tiny_run()
+    runs.append(run)
+    pool.submit("gone", run)
+    time.sleep(0.2)
+    assert pool.queue_position("gone") is None  # reaped
+    assert run.state == "stopped" and pool.waiting == 0
+
+
+def test_runs_stop_at_the_time_limit(runs):
+    pool = TrainerPool(max_trainers=1, max_seconds=0.3)
+    run = tiny_run()
+    runs.append(run)
+    pool.submit("k", run)
+    assert wait_until(lambda: run.state == "stopped", timeout=5)
+    assert "time limit" in run.reason
+    assert wait_until(lambda: pool.running == 0)
+
+
+def test_max_trainers_from_env(monkeypatch):
+    monkeypatch.setenv("EXPLORER_MAX_TRAINERS", "5")
+    assert max_trainers_from_env() == 5
+    monkeypatch.setenv("EXPLORER_MAX_TRAINERS", "lots")
+    assert max_trainers_from_env() == 2
+    monkeypatch.delenv("EXPLORER_MAX_TRAINERS")
+    assert TrainerPool().max_trainers == 2
+
+
+def test_copy_model_trains_a_copy_and_leaves_the_original():
+    original = VAE(VAEConfig(hidden=(16,), latent_dim=2)).eval()
+    before = {k: v.clone() for k, v in original.state_dict().items()}
+    clone = copy_model(original)
+    run = LiveRun(clone, torch.rand(32, 28, 28), torch.bernoulli(torch.rand(8, 1, 28, 28)),
+                  config=LiveConfig(batch_size=8))
+    run.run_steps(5)
+    assert all(torch.equal(v, before[k]) for k, v in original.state_dict().items())
+    assert any(not torch.equal(v, before[k]) for k, v in clone.state_dict().items())

@@ -1,0 +1,172 @@
+"""The reconstruction-vs-KL tab's functions on the tiny zoo (untrained tiny sweep)."""
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+import torch
+
+from explorer.live import LiveConfig, LiveRun
+from explorer.models import VAE, VAEConfig
+from explorer.plots import tradeoff as plots
+from explorer.tradeoff_views import (ACTIVE_KL_NATS, EVAL_PER_CLASS, check_seed, fixed_digits, image_grid,
+                                     live_numbers, live_status_text, live_view, measure_frontier, sweep_view)
+
+
+@pytest.fixture(scope="module")
+def digits(tiny_zoo):
+    return fixed_digits(tiny_zoo)
+
+
+@pytest.fixture(scope="module")
+def frontier(tiny_zoo, digits):
+    return measure_frontier(tiny_zoo, digits)
+
+
+def png(img) -> bytes:
+    buf = io.BytesIO()
+    img.save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def test_fixed_digits_are_balanced_binary_test_digits(digits):
+    ev = digits.evaluation
+    assert ev.shape[1:] == (1, 28, 28)
+    assert set(torch.unique(ev).tolist()) <= {0.0, 1.0}
+    assert len(ev) == 10 * min(EVAL_PER_CLASS, 10)  # the tiny gallery has 10 digits per class
+    assert sorted(digits.show.labels.tolist()) == list(range(10))
+    assert np.bincount(digits.ellipses.labels).tolist() == [10] * 10
+
+
+def test_fixed_digits_fall_back_to_training_digits_without_a_gallery():
+    from explorer.zoo import Zoo
+    x = (torch.rand(40, 28, 28) * 255).to(torch.uint8)
+    d = fixed_digits(Zoo(), fallback=(x, np.arange(40) % 10))
+    assert d.evaluation.shape == (40, 1, 28, 28) and "training digits" in d.source
+    with pytest.raises(ValueError, match="no MNIST gallery"):
+        fixed_digits(Zoo())
+
+
+def test_frontier_measures_every_sweep_point(tiny_zoo, frontier):
+    assert list(frontier.betas) == [p.beta for p in tiny_zoo.sweep]
+    assert np.all(frontier.rates >= 0) and np.all(np.isfinite(frontier.distortions))
+    for kl, r in zip(frontier.kl_per_dim, frontier.rates):
+        assert kl.shape == (4,) and np.isclose(kl.sum(), r, rtol=1e-4)
+
+
+@pytest.mark.parametrize("beta, expected", [(0.5, 0.5), (0.1, 0.5), (0.7, 0.5), (0.75, 1.0), (3.0, 4.0), (100, 4.0)])
+def test_nearest_sweep_point_on_a_log_scale(frontier, beta, expected):
+    assert frontier.betas[frontier.nearest(beta)] == expected
+
+
+@pytest.mark.parametrize("bad", [0, -1, float("nan"), float("inf"), "four", None, 1e6])
+def test_bad_beta_says_what_is_allowed(tiny_zoo, frontier, digits, bad):
+    with pytest.raises(ValueError, match="beta must be a positive number"):
+        sweep_view(tiny_zoo, frontier, digits, bad)
+
+
+@pytest.mark.parametrize("bad", [-1, 1.5, float("nan"), "x", 2**40])
+def test_bad_seed_says_what_is_allowed(bad):
+    with pytest.raises(ValueError, match="seed must be a whole number"):
+        check_seed(bad)
+
+
+def test_sweep_view_contents(tiny_zoo, frontier, digits):
+    v = sweep_view(tiny_zoo, frontier, digits, 4.0, seed=3)
+    assert v.beta == 4.0 and v.name == "sweep_beta4"
+    assert "β = 4" in v.summary and "nats" in v.summary
+    # two rows of ten 28 px digits, scaled 3x with gaps
+    assert v.reconstructions.size[0] > v.reconstructions.size[1] > 2 * 28 * 3
+    assert len(v.kl_bars.data[0].y) == 4
+    assert v.active_units == int((frontier.kl_per_dim[2] > ACTIVE_KL_NATS).sum())
+    names = [t.name for t in v.plane.data]
+    assert "chosen β = 4" in names and "trained models (β sweep)" in names
+    assert any(n.startswith("β = 1") for n in names)  # the plain VAE is marked
+    sweep = next(t for t in v.plane.data if t.name == "trained models (β sweep)")
+    assert np.allclose(sweep.x, frontier.rates) and np.allclose(sweep.y, frontier.distortions)
+
+
+def test_prior_samples_reproduce_with_the_seed(tiny_zoo, frontier, digits):
+    a = sweep_view(tiny_zoo, frontier, digits, 1.0, seed=7).prior_samples
+    b = sweep_view(tiny_zoo, frontier, digits, 1.0, seed=7).prior_samples
+    c = sweep_view(tiny_zoo, frontier, digits, 1.0, seed=8).prior_samples
+    assert png(a) == png(b) and png(a) != png(c)
+
+
+def test_elbo_lines_have_constant_d_plus_r(frontier):
+    fig = plots.rate_distortion_plane(frontier.betas, frontier.rates, frontier.distortions)
+    lines = next(t for t in fig.data if t.name.startswith("constant ELBO"))
+    x, y = np.asarray(lines.x, float).reshape(-1, 3), np.asarray(lines.y, float).reshape(-1, 3)
+    s = x[:, :2] + y[:, :2]
+    assert len(s) >= 3 and np.allclose(s[:, 0], s[:, 1])
+
+
+def test_chosen_point_gets_a_tangent_of_slope_minus_beta(frontier):
+    fig = plots.rate_distortion_plane(frontier.betas, frontier.rates, frontier.distortions, chosen=2)
+    tangent = next(t for t in fig.data if t.name.startswith("slope −β"))
+    slope = (tangent.y[1] - tangent.y[0]) / (tangent.x[1] - tangent.x[0])
+    assert np.isclose(slope, -frontier.betas[2])
+
+
+def test_kl_bars_count_active_units():
+    fig = plots.kl_bars([0.0, 0.005, 0.5, 3.0], ACTIVE_KL_NATS, "test")
+    assert "2 of 4 dimensions active" in fig.layout.title.text
+
+
+def test_posterior_ellipses_draw_the_prior_circle_and_one_ring_per_digit():
+    mu = np.array([[0.0, 0.0], [2.0, 1.0], [-1.0, 0.5]])
+    sigma = np.array([[1.0, 1.0], [0.1, 0.2], [0.5, 0.5]])
+    fig = plots.posterior_ellipses(mu, sigma, np.array([0, 1, 1]))
+    prior = fig.data[0]
+    assert np.allclose(np.hypot(prior.x, prior.y), 1.0)
+    ring = next(t for t in fig.data if t.name == "1")
+    xs = np.asarray(ring.x, float)
+    assert np.isnan(xs).sum() == 2  # two digits of class 1, one break after each ring
+    assert np.isclose(np.nanmax(xs), 2.1) and np.isclose(np.nanmin(xs), -1.5)
+
+
+def tiny_live(latent_dim=2) -> LiveRun:
+    torch.manual_seed(0)
+    x = torch.rand(10, 1, 28, 28)
+    return LiveRun(VAE(VAEConfig(hidden=(16,), latent_dim=latent_dim)), torch.rand(32, 28, 28),
+                   torch.bernoulli(x), config=LiveConfig(batch_size=8, eval_every=2), show_x=x,
+                   ellipse_x=x, ellipse_labels=np.arange(10))
+
+
+def test_live_view_draws_the_trajectory_ending_at_the_latest_measurement(frontier):
+    run = tiny_live()
+    run.run_steps(10)
+    snap = run.snapshot()
+    v = live_view(snap, frontier, running=1, capacity=2)
+    now = next(t for t in v.plane.data if t.name.startswith("live model now"))
+    assert np.isclose(now.x[0], snap.last["rate"]) and np.isclose(now.y[0], snap.last["distortion"])
+    path = next(t for t in v.plane.data if t.name == "live run (path)")
+    assert len(path.x) == 6  # measured at steps 0, 2, 4, 6, 8, 10
+    assert {t.name for t in v.curves.data} >= {"distortion D", "rate R", "β·R", "objective D + β·R"}
+    assert v.ellipses.data[0].name.startswith("prior N(0, I)")
+    assert v.reconstructions.size[1] > 2 * 28 and v.prior_samples is not None
+    assert v.numbers["step"] == 10 and v.numbers["trainers_running"] == 1
+    assert "Waiting" in v.status  # stepped by hand, never started by a pool
+    assert "step 10 ·" in live_status_text({**v.numbers, "state": "running"})
+
+
+def test_live_view_without_a_2d_latent_explains_the_missing_ellipses(frontier):
+    run = tiny_live(latent_dim=4)
+    run.run_steps(2)
+    v = live_view(run.snapshot(), frontier, 1, 2)
+    assert "2-D latent" in v.ellipses.layout.annotations[0].text
+
+
+def test_status_text_for_waiting_and_for_no_run():
+    assert "press **Start**" in live_status_text(live_numbers(None, 2, 2))
+    run = tiny_live()
+    snap = run.snapshot()
+    snap.queue_position = 3
+    text = live_status_text(live_numbers(snap, 2, 2))
+    assert "Waiting for a free trainer" in text and "3 ahead of you" in text
+
+
+def test_image_grid_shapes():
+    img = image_grid(np.zeros((5, 28, 28)), ncols=3, scale=1, pad=2)
+    assert img.size == (3 * 30 + 2, 2 * 30 + 2)
