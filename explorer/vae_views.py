@@ -325,5 +325,7 @@ def save_gif(frames: list[np.ndarray], stem: str = "interpolation", ms_per_frame
     seq = frames + frames[-2:0:-1]
     ims = [PIL.Image.fromarray(f) for f in seq]
     path = _new_file(stem, ".gif")
-    ims[0].save(path, format="GIF", save_all=True, append_images=ims[1:], duration=ms_per_frame, loop=0)
+    # optimize=False: PIL's palette optimisation costs ~4x the whole encode for greyscale frames
+    ims[0].save(path, format="GIF", save_all=True, append_images=ims[1:], duration=ms_per_frame, loop=0,
+                optimize=False)
     return path

@@ -37,7 +37,7 @@ def build(label: str, entry: VAEEntry | None, cls: int = -1, key: str = "") -> I
     sketch = gr.Sketchpad(
         type="numpy", image_mode="RGBA", format="png", canvas_size=(280, 280), layers=False, transforms=(),
         brush=gr.Brush(default_size=12, colors=["#000000"], color_mode="fixed"),
-        label="draw a digit (big, in the middle)", visible=False, elem_id=f"{key}-sketch", height=330,
+        label="click the brush ✎, then draw a digit (big, centred)", visible=False, elem_id=f"{key}-sketch", height=330,
     )
     upload = gr.Image(type="numpy", image_mode="RGBA", sources=["upload", "clipboard"], label="upload an image",
                       visible=False, elem_id=f"{key}-upload", height=260)

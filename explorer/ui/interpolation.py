@@ -91,7 +91,7 @@ def build(zoo: Zoo) -> None:
             init_manifold = manifold_outputs(zoo, default, 0.0, 0.0)
     gr.Markdown(EXPLAIN)
     with gr.Row(equal_height=False):
-        with gr.Column(scale=1, min_width=320):
+        with gr.Column(scale=1, min_width=300):
             model = gr.Dropdown(zoo.vae_choices(), value=default, label="VAE (dataset, latent size)",
                                 elem_id="interp-model")
             steps = gr.Slider(vv.STEPS[0], vv.STEPS[1], value=10, step=1, label="steps (end points included)",
@@ -100,31 +100,32 @@ def build(zoo: Zoo) -> None:
                               label="path", elem_id="interp-method")
             seed = gr.Number(0, precision=0, minimum=vv.SEED[0], maximum=vv.SEED[1],
                              label="seed (which test images are picked)", elem_id="interp-seed")
-            with gr.Row():
-                with gr.Column(min_width=150):
-                    in_a = image_input.build("start point A", entry, cls=1, key="interp-a")
-                with gr.Column(min_width=150):
-                    in_b = image_input.build("end point B", entry, cls=7, key="interp-b")
             run = gr.Button("Interpolate", variant="primary", elem_id="interp-run")
+        with gr.Column(scale=1, min_width=300):
+            in_a = image_input.build("start point A", entry, cls=1, key="interp-a")
+        with gr.Column(scale=1, min_width=300):
+            in_b = image_input.build("end point B", entry, cls=7, key="interp-b")
+    strip = gr.Image(value=init[0], label="A, rec. A | decoded path | rec. B, B", show_label=False, type="numpy",
+                     interactive=False, format="png", elem_id="interp-strip", buttons=["fullscreen"])
+    info = gr.Markdown(init[4], elem_id="interp-info")
+    with gr.Row():
+        png = gr.File(init[2], label="strip (PNG)", elem_id="interp-png", height=70)
+        gif = gr.File(init[3], label="path (animated GIF)", elem_id="interp-gif", height=70)
+    with gr.Row(equal_height=False):
         with gr.Column(scale=3):
-            strip = gr.Image(value=init[0], label="A, rec. A | decoded path | rec. B, B", type="numpy", interactive=False,
-                             format="png", elem_id="interp-strip", buttons=["fullscreen"])
-            info = gr.Markdown(init[4], elem_id="interp-info")
-            with gr.Row():
-                png = gr.File(init[2], label="strip (PNG)", elem_id="interp-png", height=80)
-                gif = gr.File(init[3], label="path (animated GIF)", elem_id="interp-gif", height=80)
             latent = gr.Plot(init[1], label="latent map", elem_id="interp-map")
-    with gr.Row(visible=is_2d, equal_height=False) as manifold_row:
-        with gr.Column(scale=3):
-            manifold_md = gr.Markdown(MANIFOLD_EXPLAIN)
-            manifold = gr.Image(init_manifold[0], label="decoded manifold: click a point", type="numpy", interactive=False,
-                                format="png", elem_id="interp-manifold", buttons=["fullscreen"], height=620)
-        with gr.Column(scale=1, min_width=260):
-            z1 = gr.Slider(-vv.Z_LIMIT, vv.Z_LIMIT, value=0.0, step=0.01, label="z₁", elem_id="interp-z1")
-            z2 = gr.Slider(-vv.Z_LIMIT, vv.Z_LIMIT, value=0.0, step=0.01, label="z₂", elem_id="interp-z2")
-            point = gr.Image(init_manifold[1], label="decoding of (z₁, z₂)", type="numpy", interactive=False, format="png",
-                             elem_id="interp-point", height=240)
-            point_md = gr.Markdown(init_manifold[2])
+        with gr.Column(scale=2, visible=is_2d) as manifold_col:
+            gr.Markdown(MANIFOLD_EXPLAIN)
+            manifold = gr.Image(init_manifold[0], label="decoded manifold: click a point", type="numpy",
+                                interactive=False, format="png", elem_id="interp-manifold", buttons=["fullscreen"],
+                                height=470)
+            with gr.Row(equal_height=False):
+                with gr.Column(min_width=200):
+                    z1 = gr.Slider(-vv.Z_LIMIT, vv.Z_LIMIT, value=0.0, step=0.01, label="z₁", elem_id="interp-z1")
+                    z2 = gr.Slider(-vv.Z_LIMIT, vv.Z_LIMIT, value=0.0, step=0.01, label="z₂", elem_id="interp-z2")
+                    point_md = gr.Markdown(init_manifold[2], elem_id="interp-point-md")
+                point = gr.Image(init_manifold[1], label="decoding of (z₁, z₂)", type="numpy", interactive=False,
+                                 format="png", elem_id="interp-point", height=200, min_width=160)
 
     inputs = [model, in_a.cls, in_b.cls, steps, method, seed, in_a.source, in_b.source,
               in_a.sketch, in_a.upload, in_b.sketch, in_b.upload]
@@ -147,9 +148,9 @@ def build(zoo: Zoo) -> None:
         choices = image_input.class_choices(entry)
         two_d = entry.latent_dim == 2
         grid, pt, md = manifold_outputs(zoo, model, z1v, z2v) if two_d else (None, None, "")
-        return (gr.Dropdown(choices=choices), gr.Dropdown(choices=choices), gr.Row(visible=two_d), grid, pt, md)
+        return (gr.Dropdown(choices=choices), gr.Dropdown(choices=choices), gr.Column(visible=two_d), grid, pt, md)
 
-    model.change(on_model, [model, z1, z2], [in_a.cls, in_b.cls, manifold_row, manifold, point, point_md],
+    model.change(on_model, [model, z1, z2], [in_a.cls, in_b.cls, manifold_col, manifold, point, point_md],
                  api_visibility="private", show_progress="hidden").then(
         interpolate, inputs, outputs, api_visibility="private", show_progress="minimal")
 
