@@ -36,7 +36,7 @@ GENERATE = """### Generate: sample x₁ ~ p(x₁ | .), x₂ ~ p(x₂ | . x₁), 
 wilder). **Top-k** keeps only the k most likely characters (0 = off). The **seed** fixes every draw:
 same seed and settings give the same names, and *Step* from an empty prefix replays sample #1."""
 
-SAMPLE_HEADERS = ["#", "name", "length", "log p(x) (model, T=1)", "training set?"]
+SAMPLE_HEADERS = ["#", "name", "chars", "log p(x) (model, T=1)", "training set?"]
 TABLE_HEADERS = ["t", "context x<t", "token xt", "p(xt | x<t)", "-log p (nats)", "top-5 (✓ = the actual token)"]
 HISTORY_HEADERS = ["step", "context", "drawn", "p sampled from", "p model (T=1)"]
 
@@ -132,13 +132,13 @@ def build(zoo) -> None:
     examples = gr.Examples([["emma"], ["olivia"], ["jonathan"], ["xzqj"], ["anna"]], inputs=[text],
                            label="Examples (xzqj: an unlikely name)", api_visibility="private")
     init = _score_outputs(tv.score(zoo.lm(first), "emma"))
-    strip = gr.Plot(init[0], label="Each token coloured by p(xₜ | x₍<ₜ₎)", show_label=False)
-    chain = gr.Markdown(init[1], label="The chain rule with numbers")
+    strip = gr.Plot(init[0], label="Each token coloured by p(xₜ | x₍<ₜ₎)", show_label=False, elem_id="tokens-strip")
+    chain = gr.Markdown(init[1], label="The chain rule with numbers", elem_id="tokens-chain")
     with gr.Row():
         nll = gr.Plot(init[2], show_label=False)
         top5 = gr.Plot(init[3], show_label=False)
     table = gr.Dataframe(init[4], headers=TABLE_HEADERS, label="p and -log p per position, with the top-5",
-                         interactive=False, wrap=True)
+                         interactive=False, wrap=True, elem_id="tokens-table")
 
     gr.Markdown(COMPARE)
     cmp_init = _compare_outputs(tv.compare(zoo, "emma"))
@@ -157,7 +157,7 @@ def build(zoo) -> None:
                                 value=0, label="Head")
                 gr.Markdown("Earlier layers often look at the previous character; later ones spread out. "
                             "Try a long name such as *jonathan*.")
-            att_plot = gr.Plot(attention("emma", 1, 0), show_label=False, scale=3)
+            att_plot = gr.Plot(attention("emma", 1, 0), show_label=False, scale=3, elem_id="tokens-attention")
 
     gr.Markdown(GENERATE)
     with gr.Row():
@@ -173,15 +173,17 @@ def build(zoo) -> None:
         with gr.Column():
             gen_btn = gr.Button("Generate whole names", variant="primary")
             gen_md = gr.Markdown()
-            samples = gr.Dataframe(headers=SAMPLE_HEADERS, label="Samples", interactive=False, wrap=True)
+            samples = gr.Dataframe(headers=SAMPLE_HEADERS, label="Samples", interactive=False, wrap=True,
+                                   elem_id="tokens-samples")
         with gr.Column():
             with gr.Row():
                 step_btn = gr.Button("Step: draw one character", variant="primary")
                 reset_btn = gr.Button("Reset")
             step_state = gr.State(tv.StepState())
             step_md = gr.Markdown(_step_markdown(tv.StepState(), None))
-            step_plot = gr.Plot(show_label=False)
-            history = gr.Dataframe(headers=HISTORY_HEADERS, label="Steps so far", interactive=False)
+            step_plot = gr.Plot(show_label=False, elem_id="tokens-step-plot")
+            history = gr.Dataframe(headers=HISTORY_HEADERS, label="Steps so far", interactive=False,
+                                   elem_id="tokens-history")
 
     # ---- events ------------------------------------------------------------------------------
     score_outputs = [strip, chain, nll, top5, table]
