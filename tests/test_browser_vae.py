@@ -1,0 +1,86 @@
+"""The VAE tabs in a real browser (headless Debian chromium, shipped checkpoints): draw on the
+sketchpads with the mouse, run each tab's main action, click the 2-D manifold, and check that the
+results appear. Screenshots go to tests/screenshots/."""
+from __future__ import annotations
+
+from conftest import SCREENSHOTS
+
+
+def draw_digit(page, sketch_selector: str) -> None:
+    """Pick the brush and draw a '7' with real mouse moves across the sketchpad's canvas."""
+    sketch = page.locator(sketch_selector)
+    sketch.scroll_into_view_if_needed()
+    sketch.get_by_role("button", name="Brush").click()
+    page.wait_for_timeout(300)
+    box = sketch.locator("canvas").last.bounding_box()
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    s = min(box["width"], box["height"]) * 0.3
+    points = [(cx - s, cy - s), (cx + s, cy - s), (cx - 0.2 * s, cy + s)]
+    page.mouse.move(*points[0])
+    page.mouse.down()
+    for (ax, ay), (bx, by) in zip(points[:-1], points[1:]):
+        for i in range(1, 16):
+            page.mouse.move(ax + (bx - ax) * i / 15, ay + (by - ay) * i / 15)
+    page.mouse.up()
+    page.wait_for_timeout(500)
+
+
+def text_of(page, selector: str) -> str:
+    return page.locator(selector).inner_text()
+
+
+def wait_for_text(page, selector: str, text: str, timeout: int = 30_000) -> None:
+    page.wait_for_function("([sel, text]) => document.querySelector(sel)?.innerText.includes(text)",
+                           arg=[selector, text], timeout=timeout)
+
+
+def image_loaded(page, selector: str) -> bool:
+    return page.locator(f"{selector} img").first.evaluate("img => img.complete && img.naturalWidth > 0")
+
+
+def test_interpolation_tab_draw_interpolate_and_pick_on_the_manifold(page):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.get_by_role("tab", name="Latent interpolation").click()
+    page.wait_for_selector("#interp-strip img", timeout=30_000)
+    page.locator("#interp-a-source").get_by_text("draw").click()
+    draw_digit(page, "#interp-a-sketch")
+    page.locator("#interp-method").get_by_text("spherical (slerp)").click()
+    page.locator("#interp-run").click()
+    wait_for_text(page, "#interp-info", "your drawing")
+    assert "spherical" in text_of(page, "#interp-info")
+    assert image_loaded(page, "#interp-strip")
+    assert page.locator("#interp-map .js-plotly-plot").count() == 1
+    assert page.locator("#interp-png a, #interp-png [download]").count() >= 1
+    # the 2-D manifold: clicking a point decodes it
+    manifold = page.locator("#interp-manifold img").first
+    manifold.scroll_into_view_if_needed()
+    box = manifold.bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.2, box["y"] + box["height"] * 0.3)
+    page.wait_for_function("() => !document.querySelector('#interp-point-md').innerText.includes('(0.00, 0.00)')",
+                           timeout=30_000)
+    assert "Decoded z" in text_of(page, "#interp-point-md")
+    page.wait_for_timeout(800)
+    page.screenshot(path=str(SCREENSHOTS / "vae_interpolation.png"), full_page=True)
+
+
+def test_prior_posterior_tab_sample_prior_and_posterior_of_a_drawing(page):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.get_by_role("tab", name="Prior vs posterior").click()
+    page.wait_for_selector("#pp-prior-grid img", timeout=30_000)
+    page.locator("#pp-prior-seed input").fill("7")
+    page.locator("#pp-prior-run").click()
+    page.wait_for_timeout(1500)
+    assert image_loaded(page, "#pp-prior-grid")
+    page.locator("#pp-x-source").get_by_text("draw").click()
+    draw_digit(page, "#pp-x-sketch")
+    page.locator("#pp-post-run").click()
+    wait_for_text(page, "#pp-numbers", "your drawing")
+    numbers = text_of(page, "#pp-numbers")
+    assert "ELBO" in numbers and "log p(x)" in numbers and "% of the test images" in numbers
+    for sel in ("#pp-inputs", "#pp-samples"):
+        assert image_loaded(page, sel)
+    for sel in ("#pp-map", "#pp-musigma", "#pp-kl", "#pp-hist"):
+        assert page.locator(f"{sel} .js-plotly-plot").count() == 1
+    assert page.locator("#pp-map").get_by_text("posterior samples z ~ q(z|x)").count() >= 1
+    page.wait_for_timeout(800)
+    page.screenshot(path=str(SCREENSHOTS / "vae_prior_posterior.png"), full_page=True)
