@@ -85,6 +85,10 @@ def test_generate_step_replays_sample_one(app_url, lm_names):
     assert "finished" in md
     bars = _figure(fig)["data"]
     assert abs(sum(bars[1]["y"]) - 1) < 1e-6
+    _, md, history = client.predict(api_name="/reset_steps")
+    assert history["data"] in ([], [[None] * 5], [["", "", "", "", ""]]) and "Step" in md
+    _, _, history = client.predict(lm_names[0], 1.0, 0, 77, api_name="/generate_step")
+    assert history["data"][0][2] == (first[0] if first != "(empty)" else "<end>")
 
 
 @pytest.mark.parametrize("args,api_name,message", [

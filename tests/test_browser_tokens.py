@@ -42,8 +42,9 @@ def test_bad_text_shows_a_message_and_the_tab_keeps_working(page):
     _open_tab(page)
     _score(page, "emma42")
     page.get_by_text(re.compile(r"unknown character\(s\) '2', '4'")).first.wait_for(timeout=15_000)
-    _score(page, "anna")
+    page.get_by_role("button", name="anna", exact=True).click()  # an example: fills the box and scores it
     page.locator("#tokens-chain code", has_text='log p("anna")').wait_for(timeout=15_000)
+    assert page.get_by_label("Text (a name)").input_value() == "anna"
 
 
 def test_generate_and_step(page):

@@ -212,6 +212,6 @@ def build(zoo) -> None:
     step_btn.click(generate_step, [gen_model, temperature, top_k, seed, step_state],
                    [step_state, step_plot, step_md, history], api_name="generate_step")
     reset_outputs = [step_state, step_plot, step_md, history]
-    reset_btn.click(reset, None, reset_outputs, api_visibility="private")
+    reset_btn.click(reset, None, reset_outputs, api_name="reset_steps")
     gen_model.change(reset, None, reset_outputs, api_visibility="private")
     dice.click(random_seed, None, seed, api_visibility="private")
