@@ -170,3 +170,14 @@ def test_status_text_for_waiting_and_for_no_run():
 def test_image_grid_shapes():
     img = image_grid(np.zeros((5, 28, 28)), ncols=3, scale=1, pad=2)
     assert img.size == (3 * 30 + 2, 2 * 30 + 2)
+
+
+def test_figures_pass_plotly_validation(tiny_zoo, frontier, digits):
+    """The figures are built without validation for speed; every property must still be valid."""
+    import plotly.graph_objects as go
+    run = tiny_live()
+    run.run_steps(6)
+    v = live_view(run.snapshot(), frontier, 1, 2)
+    s = sweep_view(tiny_zoo, frontier, digits, 0.5)
+    for fig in (v.plane, v.curves, v.ellipses, s.plane, s.kl_bars, plots.empty_figure("x")):
+        go.Figure(fig.to_dict())  # raises ValueError on any unknown or ill-typed property

@@ -129,10 +129,11 @@ def build(zoo, demo: gr.Blocks) -> None:
         live_plane = gr.Plot(label="Live run on the rate–distortion plane")
         curves = gr.Plot(label="Training curves")
     with gr.Row():
-        live_recon = gr.Image(label="Live reconstructions (top: test digits)", type="pil", format="png",
-                              interactive=False, buttons=[])
-        live_prior = gr.Image(label="Live prior samples (fixed seed)", type="pil", format="png",
-                              interactive=False, buttons=[])
+        with gr.Column():
+            live_recon = gr.Image(label="Live reconstructions (top: test digits)", type="pil", format="png",
+                                  interactive=False, buttons=[])
+            live_prior = gr.Image(label="Live prior samples (fixed seed)", type="pil", format="png",
+                                  interactive=False, buttons=[])
         ellipses = gr.Plot(label="Posterior ellipses (2-D latent)")
     with gr.Accordion("Raw numbers (what /live_status returns)", open=False):
         numbers = gr.JSON(label="live status")
@@ -216,6 +217,7 @@ def build(zoo, demo: gr.Blocks) -> None:
             return render(run, key)
         return handler
 
+    demo.load(lambda: render(None, None), None, live_outputs, api_visibility="private", show_progress="hidden")
     start_btn.click(start, [init, latent, live_beta, run_state], [run_state, timer, *live_outputs],
                     api_name="live_start", show_progress="hidden")
     timer.tick(poll, run_state, [timer, *live_outputs], api_name="live_status", show_progress="hidden",
