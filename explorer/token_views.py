@@ -286,19 +286,22 @@ def generate_samples(entry, n: int = 10, temperature: float = 1.0, top_k: int = 
     done = torch.zeros(n, dtype=torch.bool)
     log_p = torch.zeros(n, dtype=torch.float64)
     for step in range(vocab.max_len + 1):
-        logits, _ = model(idx)
-        logits = logits[:, -1]  # (n, vocab)
+        active = (~done).nonzero()[:, 0]  # finished names are not run again: the models are causal,
+        logits, _ = model(idx[active])  # so each row's numbers do not depend on the others
+        logits = logits[:, -1]  # (n_active, vocab)
         probs = sampling_probs(logits, temperature, top_k)
         logp_model = F.log_softmax(logits.float(), dim=-1)
-        nxt = torch.zeros(n, dtype=torch.long)
-        for i in range(n):
-            if not done[i] and step < vocab.max_len:  # at max_len characters the end is forced
-                nxt[i] = _draw(probs[i], seed, i, step)
-        log_p += torch.where(done, 0.0, logp_model.gather(1, nxt[:, None])[:, 0].double())
-        done |= nxt == 0
+        nxt = torch.zeros(len(active), dtype=torch.long)
+        if step < vocab.max_len:  # at max_len characters the end is forced
+            for j, i in enumerate(active.tolist()):
+                nxt[j] = _draw(probs[j], seed, i, step)
+        log_p[active] += logp_model.gather(1, nxt[:, None])[:, 0].double()
+        step_tokens = torch.zeros(n, dtype=torch.long)
+        step_tokens[active] = nxt
+        done[active] |= nxt == 0
+        idx = torch.cat([idx, step_tokens[:, None]], dim=1)
         if done.all():
             break
-        idx = torch.cat([idx, nxt[:, None]], dim=1)
     out = []
     for row, lp in zip(idx[:, 1:].tolist(), log_p.tolist()):
         text = vocab.decode(row[: row.index(0)] if 0 in row else row)

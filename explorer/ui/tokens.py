@@ -79,8 +79,8 @@ def build(zoo) -> None:
 
     # ---- handlers: validate, call token_views, draw -------------------------------------------
     @friendly
-    def token_probabilities(model_name, text):
-        return _score_outputs(tv.score(zoo.lm(model_name), text))
+    def token_probabilities(model, text):
+        return _score_outputs(tv.score(zoo.lm(model), text))
 
     @friendly
     def compare(text):
@@ -93,8 +93,8 @@ def build(zoo) -> None:
         return plots.attention_heatmap(tv.attention(zoo.lm(transformers[0]), text, layer, head))
 
     @friendly
-    def generate(model_name, temperature, top_k, seed, n):
-        samples = tv.generate_samples(zoo.lm(model_name), n, temperature, top_k, seed)
+    def generate(model, temperature, top_k, seed, n):
+        samples = tv.generate_samples(zoo.lm(model), n, temperature, top_k, seed)
         rows = [[i, s.text or "(empty)", len(s.text), round(s.log_p, 2),
                  s.status + (" (hit max length)" if s.cut else "")] for i, s in enumerate(samples, 1)]
         counts = {k: sum(s.status == k for s in samples) for k in ("new", "in training set", "unknown")}
@@ -104,12 +104,12 @@ def build(zoo) -> None:
         return rows, summary
 
     @friendly
-    def generate_step(model_name, temperature, top_k, seed, state):
+    def generate_step(model, temperature, top_k, seed, state):
         state = state if isinstance(state, tv.StepState) else tv.StepState()
         if state.done:
             gr.Warning(f'"{state.prefix}" is finished (the end token was drawn): press Reset to start a new name.')
             return gr.skip(), gr.skip(), gr.skip(), gr.skip()
-        step = tv.generate_step(zoo.lm(model_name), state.prefix, temperature, top_k, seed)
+        step = tv.generate_step(zoo.lm(model), state.prefix, temperature, top_k, seed)
         state = state.advance(step)
         fig = plots.next_token_bars(step, float(temperature), int(top_k))
         rows = [h[:3] + [round(h[3], 4), round(h[4], 4)] for h in state.history]
