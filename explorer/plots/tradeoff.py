@@ -136,8 +136,13 @@ def kl_bars(kl_per_dim: Sequence[float], threshold: float, title: str) -> go.Fig
                  line=dict(color=CHOSEN, dash="dot"), name=f"active if KL > {threshold:g} nats", hoverinfo="skip")]
     positive = kl[kl > 0]
     log = len(positive) and positive.max() > 50 * max(positive.min(), 1e-3)
+    note = dict(text=f"active if KL > {threshold:g} nats", x=1, xref="paper", xanchor="right", y=threshold,
+                yref="y", yanchor="bottom", showarrow=False, font=dict(color=CHOSEN))
+    if log:
+        note["y"] = float(np.log10(threshold))  # annotations on a log axis take log10 positions
     return _figure(data, f"{title}: {int(active.sum())} of {len(kl)} dimensions active", "latent dimension",
-                   "KL(q(z_j|x) ‖ N(0,1)), nats", height=340, yaxis=dict(type="log" if log else "linear"))
+                   "KL(q(z_j|x) ‖ N(0,1)), nats", height=340, yaxis=dict(type="log" if log else "linear"),
+                   showlegend=False, annotations=[note])
 
 
 def posterior_ellipses(mu: np.ndarray, sigma: np.ndarray, labels: np.ndarray | None,

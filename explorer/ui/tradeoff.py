@@ -7,8 +7,8 @@ import math
 import gradio as gr
 
 from ..data import CLASS_NAMES
-from ..live import LiveConfig, LiveError, LiveRun, TrainerPool, copy_model, load_live_digits, small_vae
-from ..tradeoff_views import Frontier, fixed_digits, live_view, measure_frontier, sweep_view
+from ..live import LiveConfig, LiveRun, TrainerPool, copy_model, load_live_digits, small_vae
+from ..tradeoff_views import Frontier, fixed_digits, live_numbers, live_view, measure_frontier, sweep_view
 from .common import InputError, friendly
 
 EXPLAIN = r"""
@@ -194,8 +194,7 @@ def build(zoo, demo: gr.Blocks) -> None:
         b = _live_beta(beta)
         if run is not None and run.alive:
             run.set_beta(b)
-        return live_view(run.snapshot() if run is not None else None, None, pool.running,
-                         pool.max_trainers).numbers
+        return live_numbers(run.snapshot() if run is not None else None, pool.running, pool.max_trainers)
 
     @friendly
     def stop(run, request: gr.Request):
