@@ -43,10 +43,10 @@ def image_grid(images, ncol: int, scale: int = 3, sep: int = 2, sep_color=SEPARA
     H, W = h * scale, w * scale
     out = np.empty((nrow * H + (nrow + 1) * sep, ncol * W + (ncol + 1) * sep, 3), np.uint8)
     out[:] = sep_color
-    for i in range(nrow * ncol):
+    for i in range(n):  # cells past the last image keep the separator colour: no fake blank digits
         r, c = divmod(i, ncol)
         y, x = sep + r * (H + sep), sep + c * (W + sep)
-        out[y:y + H, x:x + W] = upscale(tiles[i], scale)[..., None] if i < n else 0
+        out[y:y + H, x:x + W] = upscale(tiles[i], scale)[..., None]
     return out
 
 
@@ -224,18 +224,28 @@ def kl_figure(kl_per_dim: torch.Tensor, height: int = 360) -> go.Figure:
 
 def log_px_histogram(test_log_px: np.ndarray, log_px: float, elbo: float, percentile: float | None,
                      height: int = 360) -> go.Figure:
-    """The test set's log p(x) with this x's importance-sampled log p(x) (solid) and ELBO (dashed)."""
-    lo = min(float(np.percentile(test_log_px, 0.5)), log_px, elbo)
-    hi = max(float(test_log_px.max()), log_px)
+    """The test set's log p(x) with this x's importance-sampled log p(x) (solid) and ELBO (dashed).
+    An x far below the test set (an outlier) is pinned to the left edge with its value written out,
+    so the histogram keeps a readable scale."""
+    t_lo, t_hi = float(np.percentile(test_log_px, 0.5)), float(test_log_px.max())
+    span = t_hi - t_lo + 1.0
+    floor = t_lo - 0.6 * span  # beyond this, a line would squash the histogram into a sliver
+    lo = max(min(t_lo, log_px, elbo), floor)
+    hi = max(t_hi, log_px)
     pad = 0.05 * (hi - lo + 1.0)
     data = [dict(type="histogram", x=test_log_px.astype(np.float32), nbinsx=60, marker=dict(color="#9ecae1"),
                  name="test images", hovertemplate="log p(x) %{x}<br>%{y} test images<extra></extra>")]
-    shapes = [dict(type="line", yref="paper", y0=0, y1=1, x0=log_px, x1=log_px, line=dict(color=POSTERIOR_COLOR, width=3)),
-              dict(type="line", yref="paper", y0=0, y1=1, x0=elbo, x1=elbo, line=dict(color="#444444", width=2, dash="dash"))]
-    annotations = [dict(x=log_px, y=1.0, yref="paper", text=f"log p(x) ≈ {log_px:.1f}", showarrow=False,
-                        xanchor="left", yanchor="bottom", font=dict(color=POSTERIOR_COLOR, size=14)),
-                   dict(x=elbo, y=0.88, yref="paper", text=f"ELBO {elbo:.1f}", showarrow=False,
-                        xanchor="right", yanchor="bottom", font=dict(color="#444444", size=14))]
+    shapes, annotations = [], []
+    for value, label, color, dash, y, anchor in ((log_px, "log p(x)", POSTERIOR_COLOR, "solid", 1.0, "left"),
+                                                 (elbo, "ELBO", "#444444", "dash", 0.86, "left")):
+        shown = max(value, lo - pad)
+        off = value < lo - pad
+        shapes.append(dict(type="line", yref="paper", y0=0, y1=1, x0=shown, x1=shown,
+                           line=dict(color=color, width=3 if dash == "solid" else 2, dash=dash)))
+        text = f"◀ {label} = {value:.1f}, far below every test image" if off else f"{label} ≈ {value:.1f}"
+        annotations.append(dict(x=shown, y=y if not off else (0.95 if dash == "solid" else 0.8), yref="paper",
+                                text=text, showarrow=False, xanchor="left" if off else anchor,
+                                yanchor="bottom", font=dict(color=color, size=14)))
     pct = f" (above {percentile:.1f} % of test images)" if percentile is not None else ""
     layout = dict(title=_title(f"Where this x falls among the test set{pct}", 17), height=height,
                   margin=dict(l=50, r=10, t=70, b=45), showlegend=False,

@@ -27,7 +27,7 @@ Latent points on a grid at the **prior's quantiles** (each cell holds the same p
 under N(0, I)), each decoded. **Click anywhere on the grid**, or move the sliders, to decode that point.
 """
 
-PATH_COLS = 12  # a longer path wraps onto more rows so the digits stay large
+PATH_COLS = 16  # a longer path wraps onto more rows so the digits stay large
 MANIFOLD_SCALE = 2
 
 

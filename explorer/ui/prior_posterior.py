@@ -52,11 +52,14 @@ def prior_outputs(zoo: Zoo, model, seed=0, temperature=1.0, n=16, state=None):
 
 
 def _map(entry, lmap, z_prior: torch.Tensor, post: dict | None):
+    """Data, prior samples and (if any) the posterior samples and mean, placed in one projection."""
     title = f"{entry.label}: data μ(x), prior samples and posterior samples ({lmap.method})"
-    return plots.latent_map(
-        lmap, title, prior=lmap.project(z_prior),
-        posterior=lmap.project(torch.as_tensor(post["z"])) if post else None,
-        mu_x=lmap.project(torch.as_tensor(post["mu"])[None]) if post else None)
+    if not post:
+        return plots.latent_map(lmap, title, prior=lmap.project(z_prior))
+    z_post, mu = torch.as_tensor(post["z"]), torch.as_tensor(post["mu"])[None]
+    xy = lmap.project(torch.cat([z_prior, z_post, mu]))
+    n, k = len(z_prior), len(z_post)
+    return plots.latent_map(lmap, title, prior=xy[:n], posterior=xy[n:n + k], mu_x=xy[n + k:])
 
 
 def posterior_outputs(zoo: Zoo, model, class_index=-1, seed=0, n_samples=8, k=1000, source="gallery",
