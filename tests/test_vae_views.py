@@ -239,6 +239,8 @@ def test_tab_functions_run_on_the_tiny_zoo(tiny_zoo):
     grid, point, md = interpolation.manifold_outputs(tiny_zoo, "vae_mnist_z2", 0.3, -0.2)
     assert grid.shape == (840, 840, 3) and point.shape == (168, 168)
     assert interpolation.manifold_outputs(tiny_zoo, "vae_mnist_z4")[0] is None
+    with pytest.raises(InputError, match="z1 must be a number"):
+        interpolation.manifold_outputs(tiny_zoo, "vae_mnist_z2", None, 0.0)
     out = prior_posterior.posterior_outputs(tiny_zoo, "vae_fashion_z4", 2, 0, 4, 50)
     assert "ELBO" in out[5] and out[7]["z"].shape == (4, 4)
     grid, fig = prior_posterior.prior_outputs(tiny_zoo, "vae_fashion_z4", 0, 1.0, 9, out[7])

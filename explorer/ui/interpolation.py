@@ -67,10 +67,10 @@ def manifold_outputs(zoo: Zoo, model, z1=0.0, z2=0.0):
     entry = zoo.vae(model)
     if entry.latent_dim != 2:
         return None, None, f"*{entry.label}: the manifold grid is drawn for 2-D latent spaces only.*"
+    x_hat = vv.decode_point(entry, z1, z2)  # checks z1, z2 first
     grid = vv.manifold(entry)
     n = grid.shape[0]
     img = plots.image_grid(grid.reshape(n * n, 1, 28, 28), ncol=n, scale=MANIFOLD_SCALE, sep=0)
-    x_hat = vv.decode_point(entry, z1, z2)
     h, w = img.shape[:2]
     px, py = vv.z_to_pixel(float(z1), float(z2), w, h)
     marked = plots.mark_point(img, px, py)
@@ -165,13 +165,11 @@ def build(zoo: Zoo) -> None:
     def pick_on_manifold(model, evt: gr.SelectData):
         if not isinstance(evt.index, (list, tuple)) or len(evt.index) != 2:
             raise vv.InputError("click on the manifold image to pick a point")
-        entry = zoo.vae(model)
-        n = vv.MANIFOLD_N
-        side = n * 28 * MANIFOLD_SCALE
+        if zoo.vae(model).latent_dim != 2:
+            raise vv.InputError("the manifold needs a 2-D model")
+        side = vv.MANIFOLD_N * 28 * MANIFOLD_SCALE
         zz1, zz2 = vv.pixel_to_z(float(evt.index[0]), float(evt.index[1]), side, side)
         zz1, zz2 = (float(np.clip(v, -vv.Z_LIMIT, vv.Z_LIMIT)) for v in (zz1, zz2))
-        if entry.latent_dim != 2:
-            raise vv.InputError("the manifold needs a 2-D model")
         grid, pt, md = manifold_outputs(zoo, model, round(zz1, 2), round(zz2, 2))
         return round(zz1, 2), round(zz2, 2), grid, pt, md
 
