@@ -95,7 +95,7 @@ def pick_gallery(entry: VAEEntry, cls, g: torch.Generator) -> Pick:
         raise InputError(f"the gallery has no images of class {lmap.class_names[cls]!r}")
     i = int(candidates[int(torch.randint(len(candidates), (1,), generator=g))])
     label = int(lmap.gallery_labels[i])
-    return Pick(lmap.gallery[i:i + 1].clone(), label, f"test image #{i} ({lmap.class_names[label]})")
+    return Pick(lmap.gallery[i:i + 1].clone(), label, f"test image (gallery #{i}, class {lmap.class_names[label]})")
 
 
 def user_image(entry: VAEEntry, value, what: str = "drawing") -> Pick:

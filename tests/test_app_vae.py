@@ -25,7 +25,7 @@ def test_interpolate_with_plain_json_arguments(client):
     assert PIL.Image.open(png).format == "PNG"
     names = [t.get("name") for t in plot_traces(plot)]
     assert "interpolation path" in names and "end points" in names and "7" in names
-    assert "8 steps" in info and "(1)" in info and "(7)" in info
+    assert "8 steps" in info and "class 1)" in info and "class 7)" in info
 
 
 def test_interpolate_is_reproducible_and_seeded(client):
