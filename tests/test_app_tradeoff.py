@@ -31,7 +31,7 @@ def test_tradeoff_shows_the_nearest_sweep_model(client, shipped_zoo):
     assert min(betas) <= 0.1 and max(betas) >= 8 and 1.0 in betas
 
 
-@pytest.mark.parametrize("bad", [-1, 0, float("nan"), 1e9])
+@pytest.mark.parametrize("bad", [-1, 0, 1e9])  # NaN cannot travel as JSON; see the function tests
 def test_tradeoff_rejects_bad_beta(client, bad):
     with pytest.raises(Exception, match="beta must be a positive number"):
         client.predict(bad, 0, api_name="/tradeoff")
@@ -64,14 +64,15 @@ def test_live_start_status_set_beta_stop(app_url):
 
 def test_live_rejects_bad_input(app_url):
     c = Client(app_url, verbose=False)
-    with pytest.raises(Exception, match="β must be a number from 0 to 8"):
-        c.predict("scratch", 2, -3, api_name="/live_start")
-    with pytest.raises(Exception, match="latent size must be 2 or"):
+    for bad in (-3, 9):  # gradio checks the slider's range before the handler does
+        with pytest.raises(Exception, match="(less than minimum|greater than maximum|β must be a number from 0 to 8)"):
+            c.predict("scratch", 2, bad, api_name="/live_start")
+    with pytest.raises(Exception, match="(not in the list of choices|latent size must be 2 or)"):
         c.predict("scratch", 7, 1.0, api_name="/live_start")
-    with pytest.raises(Exception, match="start must be 'scratch' or 'sweep'"):
+    with pytest.raises(Exception, match="(not in the list of choices|start must be 'scratch' or 'sweep')"):
         c.predict("nonsense", 2, 1.0, api_name="/live_start")
-    with pytest.raises(Exception, match="β must be a number"):
-        c.predict(float("nan"), api_name="/live_set_beta")
+    with pytest.raises(Exception, match="(greater than maximum|β must be a number)"):
+        c.predict(100, api_name="/live_set_beta")
     assert status(c)["state"] == "none"
 
 
@@ -82,7 +83,8 @@ def test_the_cap_makes_the_third_session_wait(app_url):
             assert numbers(c.predict("scratch", 2, 1.0, api_name="/live_start"))["state"] == "running"
         third = numbers(clients[2].predict("sweep", 2, 1.0, api_name="/live_start"))
         assert third["state"] == "waiting" and third["queue_position"] == 0
-        assert "Waiting for a free trainer" in clients[2].predict(api_name="/live_status")[1]
+        assert any("Waiting for a free trainer" in r for r in clients[2].predict(api_name="/live_status")
+                   if isinstance(r, str))
         clients[0].predict(api_name="/live_stop")
         t0 = time.time()
         while status(clients[2])["state"] == "waiting" and time.time() - t0 < 10:

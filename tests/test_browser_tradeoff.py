@@ -15,47 +15,54 @@ def open_tab(page):
 
 
 def status_text(page) -> str:
-    return page.locator("text=steps/s").first.inner_text()
+    return page.locator("#tradeoff-live-status").inner_text()
 
 
 def test_sweep_view_moves_with_the_slider(page):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     open_tab(page)
-    assert page.locator("text=(`vae_mnist_z32`)").count() or page.locator("text=β = 1").count()
-    slider = page.get_by_label("number input for β: which trained model", exact=False)
-    slider.fill("6")
+    summary = page.locator("#tradeoff-summary")
+    assert "β = 1" in summary.inner_text()
+    plane_before = page.locator("#tradeoff-plane").inner_html()
+    slider = page.locator("#tradeoff-index input[type=number]")
+    slider.fill("6")  # the last of the seven sweep models: beta = 8
     slider.press("Enter")
-    page.wait_for_selector("text=β = 8", timeout=15_000)
+    page.wait_for_function("() => document.querySelector('#tradeoff-summary').innerText.includes('β = 8')",
+                           timeout=15_000)
     page.wait_for_timeout(500)
     page.screenshot(path=str(SCREENSHOTS / "tradeoff_sweep.png"), full_page=True)
-    assert page.locator("text=of 32 latent dimensions active").count() >= 1
+    assert "of 32 latent dimensions active" in summary.inner_text()
+    assert page.locator("#tradeoff-plane").inner_html() != plane_before  # the highlight moved
 
 
 def test_live_training_and_the_beta_slider(page, app_url):
     open_tab(page)
     page.get_by_role("button", name="Start", exact=True).click()
     page.wait_for_selector("text=steps/s", timeout=30_000)
-    page.wait_for_function("() => /step [1-9]\\d\\d/.test(document.body.innerText)", timeout=30_000)
+    page.wait_for_function("() => /step [1-9]\\d\\d/.test(document.querySelector('#tradeoff-live-status').innerText)",
+                           timeout=30_000)
     page.screenshot(path=str(SCREENSHOTS / "tradeoff_live_beta1.png"), full_page=True)
-    plane = page.locator(".js-plotly-plot").nth(2)  # sweep plane, KL bars, then the live plane
+    plane = page.locator("#tradeoff-live-plane")
     before = plane.inner_html()
-    beta = page.get_by_label("number input for β (live: changes the objective on the next step)")
+    beta = page.locator("#tradeoff-live-beta input[type=number]")
     beta.fill("6")
     beta.press("Enter")
-    page.wait_for_function("() => document.body.innerText.includes('β = 6 ·')", timeout=15_000)
+    page.wait_for_function("() => document.querySelector('#tradeoff-live-status').innerText.includes('β = 6 ·')",
+                           timeout=15_000)
     page.wait_for_timeout(3000)
     assert "β = 6" in status_text(page)
     assert plane.inner_html() != before  # the live plane redrew with the new point
     assert page.locator("text=live model now (β=6)").count() >= 1
     page.screenshot(path=str(SCREENSHOTS / "tradeoff_live_beta6.png"), full_page=True)
     page.get_by_role("button", name="Stop").click()
-    page.wait_for_selector("text=Stopped", timeout=10_000)
+    page.wait_for_function("() => document.querySelector('#tradeoff-live-status').innerText.includes('Stopped')",
+                           timeout=10_000)
 
 
 def test_closing_the_page_frees_its_trainer(browser, app_url):
     watcher = Client(app_url, verbose=False)
     busy = lambda: next(r for r in watcher.predict(api_name="/live_status")  # noqa: E731
-                        if isinstance(r, dict))["trainers_running"]
+                        if isinstance(r, dict) and "trainers_running" in r)["trainers_running"]
     base = busy()
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()

@@ -8,7 +8,8 @@ import gradio as gr
 
 from ..data import CLASS_NAMES
 from ..live import LiveConfig, LiveRun, TrainerPool, copy_model, load_live_digits, small_vae
-from ..tradeoff_views import Frontier, fixed_digits, live_numbers, live_view, measure_frontier, sweep_view
+from ..tradeoff_views import (Frontier, fixed_digits, live_numbers, live_status_text, live_view, measure_frontier,
+                              sweep_view)
 from .common import InputError, friendly
 
 EXPLAIN = r"""
@@ -78,16 +79,16 @@ def build(zoo, demo: gr.Blocks) -> None:
 
     # ------------------------------------------------------------------ sweep view
     with gr.Row():
-        index = gr.Slider(0, len(betas) - 1, value=start_index, step=1,
+        index = gr.Slider(0, len(betas) - 1, value=start_index, step=1, elem_id="tradeoff-index",
                           label="β: which trained model (left: reconstruction wins · right: prior wins)",
                           info="β = " + ", ".join(f"{b:g}" for b in betas))
-        beta_box = gr.Number(value=betas[start_index], label="β of the chosen model", interactive=False,
+        beta_box = gr.Number(value=betas[start_index], label="β of the chosen model", interactive=False, elem_id="tradeoff-beta",
                              precision=None)
         seed = gr.Number(value=0, label="prior-sample seed", precision=0, minimum=0)
-    summary = gr.Markdown()
+    summary = gr.Markdown(elem_id="tradeoff-summary")
     with gr.Row():
-        plane = gr.Plot(label="Rate–distortion plane")
-        kl = gr.Plot(label="KL per latent dimension")
+        plane = gr.Plot(label="Rate–distortion plane", elem_id="tradeoff-plane")
+        kl = gr.Plot(label="KL per latent dimension", elem_id="tradeoff-kl")
     with gr.Row():
         recon = gr.Image(label="Test digits (top) and their reconstructions decode(μ) (bottom)",
                          type="pil", format="png", interactive=False, buttons=[])
@@ -117,24 +118,24 @@ def build(zoo, demo: gr.Blocks) -> None:
         init = gr.Radio(INIT_CHOICES, value="scratch", label="Start")
         latent = gr.Radio([2, sweep_latent] if sweep_latent != 2 else [2], value=2,
                           label="Latent size (from scratch)")
-        live_beta = gr.Slider(0, LIVE_MAX_BETA, value=1.0, step=0.05, label="β (live: changes the objective on the next step)")
+        live_beta = gr.Slider(0, LIVE_MAX_BETA, value=1.0, step=0.05, elem_id="tradeoff-live-beta", label="β (live: changes the objective on the next step)")
     with gr.Row():
-        start_btn = gr.Button("Start", variant="primary")
+        start_btn = gr.Button("Start", variant="primary", elem_id="tradeoff-start")
         pause_btn = gr.Button("Pause")
         resume_btn = gr.Button("Resume")
         reset_btn = gr.Button("Reset")
-        stop_btn = gr.Button("Stop", variant="stop")
-    status = gr.Markdown("No live run yet: press **Start**.")
+        stop_btn = gr.Button("Stop", variant="stop", elem_id="tradeoff-stop")
+    status = gr.Markdown("No live run yet: press **Start**.", elem_id="tradeoff-live-status")
     with gr.Row():
-        live_plane = gr.Plot(label="Live run on the rate–distortion plane")
-        curves = gr.Plot(label="Training curves")
+        live_plane = gr.Plot(label="Live run on the rate–distortion plane", elem_id="tradeoff-live-plane")
+        curves = gr.Plot(label="Training curves", elem_id="tradeoff-curves")
     with gr.Row():
         with gr.Column():
             live_recon = gr.Image(label="Live reconstructions (top: test digits)", type="pil", format="png",
                                   interactive=False, buttons=[])
             live_prior = gr.Image(label="Live prior samples (fixed seed)", type="pil", format="png",
                                   interactive=False, buttons=[])
-        ellipses = gr.Plot(label="Posterior ellipses (2-D latent)")
+        ellipses = gr.Plot(label="Posterior ellipses (2-D latent)", elem_id="tradeoff-ellipses")
     with gr.Accordion("Raw numbers (what /live_status returns)", open=False):
         numbers = gr.JSON(label="live status")
     timer = gr.Timer(TICK_SECONDS, active=False)
@@ -148,7 +149,9 @@ def build(zoo, demo: gr.Blocks) -> None:
                 snap.queue_position = pool.queue_position(key)
             seen = (snap.step, snap.state, snap.beta, len(snap.history["step"]), snap.queue_position)
             if only_if_changed and getattr(run, "rendered", None) == seen:
-                return [gr.skip()] * len(live_outputs)  # nothing new: keep the page as it is
+                # nothing new: keep the figures as they are, refresh only the (cheap) numbers
+                n = live_numbers(snap, pool.running, pool.max_trainers)
+                return [live_status_text(n), n] + [gr.skip()] * (len(live_outputs) - 2)
             run.rendered = seen
         v = live_view(snap, frontier, pool.running, pool.max_trainers, class_names)
         return [v.status, v.numbers, v.plane, v.curves, v.reconstructions, v.prior_samples, v.ellipses]
