@@ -12,6 +12,8 @@ Threads. PyTorch's intra-op thread count is process-wide in name only: `torch.se
 sets the calling thread's OpenMP/MKL thread count *and* a global default that threads created
 later pick up. `single_thread()` gives the trainer thread one intra-op thread and restores the
 global default from a throw-away helper thread, so the app's request threads keep theirs.
+(`torch.set_num_interop_threads` does not help here: it sizes the pool for `torch.jit.fork`-style
+inter-op work, which plain eager training never uses, and it can only be called once per process.)
 
 Training digits ship with the app: `checkpoints/live_digits.safetensors`, 2,000 MNIST training
 digits (200 per class), built by `python -m explorer.live --build-data`.
@@ -168,8 +170,9 @@ class LiveRun:
         self.config = config or LiveConfig()
         self.model = model
         self.label = label
-        x = train_x.float()
-        self.train_x = (x / 255.0 if train_x.dtype == torch.uint8 else x).reshape(len(x), -1)
+        # float digits are used as they are (no copy), so many runs can share one tensor
+        x = train_x.float() / 255.0 if train_x.dtype == torch.uint8 else train_x.float()
+        self.train_x = x.reshape(len(x), -1)
         self.eval_x = eval_x.float()
         self.show_x = show_x.float() if show_x is not None else None
         self.ellipse_x = ellipse_x.float() if ellipse_x is not None else None
@@ -369,6 +372,7 @@ class LiveRun:
             self.reason = f"training failed: {type(e).__name__}: {e}"
         finally:
             self.state = "stopped"
+            self._opt = None  # Adam's moments are twice the model's size: free them with the run
             if self.on_finish is not None:
                 self.on_finish(self)
 

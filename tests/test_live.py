@@ -235,3 +235,11 @@ def test_copy_model_trains_a_copy_and_leaves_the_original():
     run.run_steps(5)
     assert all(torch.equal(v, before[k]) for k, v in original.state_dict().items())
     assert any(not torch.equal(v, before[k]) for k, v in clone.state_dict().items())
+
+
+def test_runs_share_float_training_digits_without_copying():
+    x = torch.rand(32, 28, 28)
+    a, b = (LiveRun(VAE(VAEConfig(hidden=(16,), latent_dim=2)), x, torch.bernoulli(torch.rand(4, 1, 28, 28)))
+            for _ in range(2))
+    assert a.train_x.data_ptr() == b.train_x.data_ptr() == x.data_ptr()
+    assert a.train_x.shape == (32, 784)

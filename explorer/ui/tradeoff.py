@@ -71,6 +71,7 @@ def build(zoo, demo: gr.Blocks) -> None:
         gr.Markdown("**This app ships no β sweep** (checkpoints `sweep_mnist_beta*`): nothing to show here.")
         return
     digits = fixed_digits(zoo, fallback=live_digits)
+    train_x = live_digits[0].float().div(255.0) if live_digits is not None else None  # shared by all runs
     frontier: Frontier = measure_frontier(zoo, digits)
     betas = [float(b) for b in frontier.betas]
     start_index = frontier.nearest(1.0)
@@ -160,7 +161,7 @@ def build(zoo, demo: gr.Blocks) -> None:
         if live_digits is None:
             raise InputError("live training digits are missing (checkpoints/live_digits.safetensors); "
                              "build them with `python -m explorer.live --build-data`")
-        images, _ = live_digits
+        images = train_x
         if kind == "sweep":
             i = frontier.nearest(max(beta, min(betas)))
             model, label = copy_model(zoo.sweep[i].model), f"started from {zoo.sweep[i].name}"
