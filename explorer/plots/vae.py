@@ -74,7 +74,7 @@ def frames(images, scale: int = 4) -> list[np.ndarray]:
     return [upscale(t, scale) for t in to_uint8(images)]
 
 
-def mark_point(image: np.ndarray, x: float, y: float, radius: int = 8, color=(230, 40, 40)) -> np.ndarray:
+def mark_point(image: np.ndarray, x: float, y: float, radius: int = 13, color=(255, 60, 40)) -> np.ndarray:
     """A crosshair ring at pixel (x, y) of an RGB image; returns a copy (only a window is touched)."""
     out = image.copy()
     h, w = out.shape[:2]
@@ -83,9 +83,9 @@ def mark_point(image: np.ndarray, x: float, y: float, radius: int = 8, color=(23
     yy, xx = np.ogrid[y0:y1, x0:x1]
     d = np.sqrt((xx - x) ** 2 + (yy - y) ** 2)
     win = out[y0:y1, x0:x1]
-    win[(d >= radius - 1.5) & (d <= radius + 1.0)] = color
-    win[(np.abs(yy - y) <= 1) & (np.abs(xx - x) <= radius + 5) & (np.abs(xx - x) >= radius + 2)] = color
-    win[(np.abs(xx - x) <= 1) & (np.abs(yy - y) <= radius + 5) & (np.abs(yy - y) >= radius + 2)] = color
+    win[(d >= radius - 2.5) & (d <= radius + 1.5)] = color
+    win[(np.abs(yy - y) <= 1.5) & (np.abs(xx - x) <= radius + 6) & (np.abs(xx - x) >= radius + 2)] = color
+    win[(np.abs(xx - x) <= 1.5) & (np.abs(yy - y) <= radius + 6) & (np.abs(yy - y) >= radius + 2)] = color
     return out
 
 
@@ -153,31 +153,32 @@ def latent_map(lmap, title: str, path: np.ndarray | None = None, prior: np.ndarr
                posterior: np.ndarray | None = None, mu_x: np.ndarray | None = None,
                ends: tuple[str, str] = ("A", "B"), height: int = 560) -> go.Figure:
     """The test set's posterior means on the map, with optional overlays (all (n, 2) map coords):
-    an interpolation path, prior samples, posterior samples of one x and that x's mean."""
+    an interpolation path, prior samples, posterior samples of one x and that x's mean.
+    Overlays are WebGL traces too: plotly draws WebGL above SVG, so SVG overlays would hide under the data."""
     data = [dict(t) for t in _data_traces(_ByIdentity(lmap))]
     if path is not None:
-        data.append(dict(type="scatter", x=path[:, 0], y=path[:, 1], mode="lines+markers", name="interpolation path",
+        data.append(dict(type="scattergl", x=path[:, 0], y=path[:, 1], mode="lines+markers", name="interpolation path",
                          line=dict(color=PATH_COLOR, width=3), marker=dict(size=7, color=PATH_COLOR),
                          hovertemplate="step %{pointNumber}<extra></extra>"))
-        data.append(dict(type="scatter", x=path[[0, -1], 0], y=path[[0, -1], 1], mode="markers+text",
-                         name="end points", text=list(ends), textposition="top center",
+        data.append(dict(type="scattergl", x=path[[0, -1], 0], y=path[[0, -1], 1], mode="markers+text",
+                         name="end points", text=list(ends), textposition=["top center", "bottom center"],
                          textfont=dict(size=18, color=PATH_COLOR),
                          marker=dict(size=16, color="white", symbol="star", line=dict(color=PATH_COLOR, width=2.5)),
                          hoverinfo="skip"))
     if prior is not None:
-        data.append(dict(type="scatter", x=prior[:, 0], y=prior[:, 1], mode="markers", name="prior samples z ~ p(z)",
+        data.append(dict(type="scattergl", x=prior[:, 0], y=prior[:, 1], mode="markers", name="prior samples z ~ p(z)",
                          marker=dict(size=10, symbol="x", color=PRIOR_COLOR, line=dict(width=1)),
                          hovertemplate="prior sample %{pointNumber}<extra></extra>"))
-    if posterior is not None:
-        data.append(dict(type="scatter", x=posterior[:, 0], y=posterior[:, 1], mode="markers",
+    if mu_x is not None:
+        data.append(dict(type="scattergl", x=mu_x[:, 0], y=mu_x[:, 1], mode="markers", name="μ(x): this x's mean",
+                         marker=dict(size=22, symbol="star-open", color="black", line=dict(color="black", width=2.5)),
+                         hovertemplate="μ(x)<extra></extra>"))
+    if posterior is not None:  # after μ(x), so a tight posterior cloud stays visible on top of it
+        data.append(dict(type="scattergl", x=posterior[:, 0], y=posterior[:, 1], mode="markers",
                          name="posterior samples z ~ q(z|x)",
                          marker=dict(size=10, symbol="diamond", color=POSTERIOR_COLOR,
                                      line=dict(color="white", width=1)),
                          hovertemplate="posterior sample %{pointNumber}<extra></extra>"))
-    if mu_x is not None:
-        data.append(dict(type="scatter", x=mu_x[:, 0], y=mu_x[:, 1], mode="markers", name="μ(x): this x's mean",
-                         marker=dict(size=18, symbol="star", color="gold", line=dict(color="black", width=2)),
-                         hovertemplate="μ(x)<extra></extra>"))
     plane = lmap.method == "latent plane"
     axis = "z" if plane else "UMAP "
     layout = dict(title=_title(title), height=height, margin=dict(l=50, r=10, t=60, b=50),

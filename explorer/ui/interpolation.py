@@ -116,7 +116,7 @@ def build(zoo: Zoo) -> None:
             latent = gr.Plot(init[1], label="latent map", elem_id="interp-map")
         with gr.Column(scale=2, visible=is_2d) as manifold_col:
             gr.Markdown(MANIFOLD_EXPLAIN)
-            manifold = gr.Image(init_manifold[0], label="decoded manifold: click a point", type="numpy",
+            manifold = gr.Image(init_manifold[0], label="decoded manifold: click a point", show_label=False, type="numpy",
                                 interactive=False, format="png", elem_id="interp-manifold", buttons=["fullscreen"],
                                 height=470)
             with gr.Row(equal_height=False):
