@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import statistics
 import sys
 import threading
@@ -83,7 +84,8 @@ def summary(latencies: dict) -> dict:
         if v:
             v = sorted(v)
             out[k] = {"n": len(v), "median_ms": round(1000 * statistics.median(v), 1),
-                      "p90_ms": round(1000 * v[int(0.9 * (len(v) - 1))], 1), "max_ms": round(1000 * v[-1], 1)}
+                      "p90_ms": round(1000 * v[max(0, math.ceil(0.9 * len(v)) - 1)], 1),
+                      "max_ms": round(1000 * v[-1], 1)}
     return out
 
 
@@ -215,7 +217,8 @@ def write_figure(report: dict, frontier, path: Path) -> None:
                                 live_rate=[p["rate"] for p in traj], live_distortion=[p["distortion"] for p in traj],
                                 title="bench_live: live run from the β = 1 model, β changed to " +
                                       ", ".join(f"{b['beta']:g}" for b in report.get("beta_changes", [])))
-    fig.write_html(str(path), include_plotlyjs="cdn")
+    import plotly.graph_objects as go
+    go.Figure(fig.to_dict()).write_html(str(path), include_plotlyjs="cdn")  # validated: write_html needs it
 
 
 if __name__ == "__main__":
