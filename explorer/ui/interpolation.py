@@ -107,10 +107,10 @@ def build(zoo: Zoo) -> None:
             in_b = image_input.build("end point B", entry, cls=7, key="interp-b")
     strip = gr.Image(value=init[0], label="A, rec. A | decoded path | rec. B, B", show_label=False, type="numpy",
                      interactive=False, format="png", elem_id="interp-strip", buttons=["fullscreen"])
-    info = gr.Markdown(init[4], elem_id="interp-info")
+    info = gr.Markdown(init[4], label="summary", elem_id="interp-info")
     with gr.Row():
-        png = gr.File(init[2], label="strip (PNG)", elem_id="interp-png", height=70)
-        gif = gr.File(init[3], label="path (animated GIF)", elem_id="interp-gif", height=70)
+        png = gr.File(init[2], label="strip (PNG)", elem_id="interp-png", height=70, interactive=False)
+        gif = gr.File(init[3], label="path (animated GIF)", elem_id="interp-gif", height=70, interactive=False)
     with gr.Row(equal_height=False):
         with gr.Column(scale=3):
             latent = gr.Plot(init[1], label="latent map", elem_id="interp-map")

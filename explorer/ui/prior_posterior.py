@@ -137,7 +137,7 @@ def build(zoo: Zoo) -> None:
                                       interactive=False, format="png", elem_id="pp-inputs", height=180)
                 samples_img = gr.Image(init_post[1], label="decoded samples z ~ q(z|x)", type="numpy",
                                        interactive=False, format="png", elem_id="pp-samples", height=180)
-            numbers = gr.Markdown(init_post[5], elem_id="pp-numbers")
+            numbers = gr.Markdown(init_post[5], label="ELBO, log p(x) and percentile", elem_id="pp-numbers")
             hist = gr.Plot(init_post[4], label="log p(x) among the test set", elem_id="pp-hist")
     with gr.Row(equal_height=False):
         mu_sigma = gr.Plot(init_post[2], label="μ and σ per dimension", elem_id="pp-musigma")
