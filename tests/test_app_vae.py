@@ -46,6 +46,21 @@ def test_interpolate_with_an_uploaded_end_point(client, tmp_path):
     assert "your upload" in out[4]
 
 
+def test_interpolate_and_posterior_from_a_sketch_sent_through_the_api(client, tmp_path):
+    """A Sketchpad value as gradio_client sends it: black strokes on a transparent RGBA canvas."""
+    canvas = np.zeros((280, 280, 4), np.uint8)
+    canvas[60:80, 80:200, 3] = 255  # the bar of a '7'
+    for i in range(150):
+        canvas[80 + i, 190 - i // 2 - 10:190 - i // 2 + 10, 3] = 255
+    path = tmp_path / "seven.png"
+    PIL.Image.fromarray(canvas, "RGBA").save(path)
+    sketch = {"background": None, "layers": [], "composite": handle_file(str(path))}
+    info = client.predict(MNIST, 1, 7, 6, "linear", 0, "draw", "gallery", sketch, api_name="/interpolate")[4]
+    assert "your drawing" in info
+    md = client.predict(MNIST, 3, 0, 4, 500, "draw", sketch, api_name="/sample_posterior")[5]
+    assert "your drawing" in md and "ELBO" in md
+
+
 def test_sample_prior_reproducible(client):
     g1, plot = client.predict("vae_mnist_z32", 5, 1.0, 16, api_name="/sample_prior")
     g2, _ = client.predict("vae_mnist_z32", 5, 1.0, 16, api_name="/sample_prior")

@@ -25,8 +25,8 @@ data gets a log p(x) below almost every test image.
 """
 
 BINARISE_NOTE = ("This model's decoder is Bernoulli: its likelihood is defined on black-or-white pixels. "
-                 "As for the test set, log-likelihoods are computed on a *fixed-seed stochastic binarisation* "
-                 "of x (each pixel is 1 with probability equal to its intensity), shown as *x binarised*.")
+                 "As for the test set, log-likelihoods are computed on a fixed-seed stochastic binarisation "
+                 "of x (each pixel is 1 with probability equal to its intensity), shown as x binarised.")
 
 
 def _default_model(zoo: Zoo, prefer: str = "vae_mnist_z2") -> str | None:
