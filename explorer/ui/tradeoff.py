@@ -85,8 +85,8 @@ def build(zoo, demo: gr.Blocks) -> None:
                           info="β = " + ", ".join(f"{b:g}" for b in betas))
         beta_box = gr.Number(value=betas[start_index], label="β of the chosen model", interactive=False, elem_id="tradeoff-beta",
                              precision=None)
-        seed = gr.Number(value=0, label="prior-sample seed", precision=0, minimum=0)
-    summary = gr.Markdown(elem_id="tradeoff-summary")
+        seed_box = gr.Number(value=0, label="prior-sample seed", precision=0, minimum=0)
+    summary = gr.Markdown(elem_id="tradeoff-summary", label="summary")
     with gr.Row():
         plane = gr.Plot(label="Rate–distortion plane", elem_id="tradeoff-plane")
         kl = gr.Plot(label="KL per latent dimension", elem_id="tradeoff-kl")
@@ -97,8 +97,8 @@ def build(zoo, demo: gr.Blocks) -> None:
                          interactive=False, buttons=[])
 
     @friendly
-    def show_sweep(beta, seed_value):
-        v = sweep_view(zoo, frontier, digits, beta, 0 if seed_value is None else seed_value)
+    def show_sweep(beta, seed):
+        v = sweep_view(zoo, frontier, digits, beta, 0 if seed is None else seed)
         return v.summary, v.plane, v.kl_bars, v.reconstructions, v.prior_samples
 
     def beta_of_index(i):
@@ -107,9 +107,9 @@ def build(zoo, demo: gr.Blocks) -> None:
 
     sweep_outputs = [summary, plane, kl, recon, prior]
     index.change(beta_of_index, index, beta_box, api_visibility="private", show_progress="hidden")
-    beta_box.change(show_sweep, [beta_box, seed], sweep_outputs, api_name="tradeoff", show_progress="hidden")
-    seed.submit(show_sweep, [beta_box, seed], sweep_outputs, api_visibility="private", show_progress="hidden")
-    demo.load(show_sweep, [beta_box, seed], sweep_outputs, api_visibility="private", show_progress="hidden")
+    beta_box.change(show_sweep, [beta_box, seed_box], sweep_outputs, api_name="tradeoff", show_progress="hidden")
+    seed_box.submit(show_sweep, [beta_box, seed_box], sweep_outputs, api_visibility="private", show_progress="hidden")
+    demo.load(show_sweep, [beta_box, seed_box], sweep_outputs, api_visibility="private", show_progress="hidden")
 
     # ------------------------------------------------------------------ live view
     gr.Markdown(LIVE_EXPLAIN)
@@ -126,7 +126,7 @@ def build(zoo, demo: gr.Blocks) -> None:
         resume_btn = gr.Button("Resume")
         reset_btn = gr.Button("Reset")
         stop_btn = gr.Button("Stop", variant="stop", elem_id="tradeoff-stop")
-    status = gr.Markdown("No live run yet: press **Start**.", elem_id="tradeoff-live-status")
+    status = gr.Markdown("No live run yet: press **Start**.", elem_id="tradeoff-live-status", label="status line")
     with gr.Row():
         live_plane = gr.Plot(label="Live run on the rate–distortion plane", elem_id="tradeoff-live-plane")
         curves = gr.Plot(label="Training curves", elem_id="tradeoff-curves")
@@ -171,17 +171,17 @@ def build(zoo, demo: gr.Blocks) -> None:
                        ellipse_x=digits.ellipses.x, ellipse_labels=digits.ellipses.labels, label=label)
 
     @friendly
-    def start(kind, z, beta, run, request: gr.Request):
+    def start(init, latent_dim, beta, run, request: gr.Request):
         key = _session(request)
-        if kind not in ("scratch", "sweep"):
-            raise InputError(f"start must be 'scratch' or 'sweep', got {kind!r}")
+        if init not in ("scratch", "sweep"):
+            raise InputError(f"start must be 'scratch' or 'sweep', got {init!r}")
         try:
-            z = int(z)
+            z = int(latent_dim)
         except (TypeError, ValueError):
-            raise InputError(f"latent size must be 2 or {sweep_latent}, got {z!r}") from None
+            raise InputError(f"latent size must be 2 or {sweep_latent}, got {latent_dim!r}") from None
         if z not in (2, sweep_latent):
-            raise InputError(f"latent size must be 2 or {sweep_latent}, got {z!r}")
-        run = pool.submit(key, new_run(kind, z, _live_beta(beta)))
+            raise InputError(f"latent size must be 2 or {sweep_latent}, got {latent_dim!r}")
+        run = pool.submit(key, new_run(init, z, _live_beta(beta)))
         return [run, gr.Timer(active=True), *render(run, key)]
 
     @friendly
