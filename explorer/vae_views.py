@@ -299,10 +299,17 @@ def _export_dir() -> Path:
     global _EXPORT_DIR
     if _EXPORT_DIR is None or not _EXPORT_DIR.is_dir():
         _EXPORT_DIR = Path(tempfile.mkdtemp(prefix="vae_explorer_exports_"))
-    files = sorted(_EXPORT_DIR.iterdir(), key=lambda p: p.stat().st_mtime)
+    files = sorted(_EXPORT_DIR.iterdir(), key=_mtime)
     for old in files[:max(0, len(files) - EXPORT_KEEP)]:
         old.unlink(missing_ok=True)
     return _EXPORT_DIR
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except FileNotFoundError:  # pruned by a concurrent request
+        return 0.0
 
 
 def _new_file(stem: str, suffix: str) -> str:
