@@ -246,3 +246,11 @@ def test_tab_functions_run_on_the_tiny_zoo(tiny_zoo):
     grid, fig = prior_posterior.prior_outputs(tiny_zoo, "vae_fashion_z4", 0, 1.0, 9, out[7])
     assert grid.shape == (3 * 84 + 4 * 2, 3 * 84 + 4 * 2, 3)
     assert any(t.name == "posterior samples z ~ q(z|x)" for t in fig.data)
+
+
+def test_old_exports_are_pruned(monkeypatch, tmp_path):
+    monkeypatch.setattr(vv, "_EXPORT_DIR", tmp_path)
+    monkeypatch.setattr(vv, "EXPORT_KEEP", 3)
+    for _ in range(6):
+        vv.save_png(np.zeros((28, 28), np.uint8))
+    assert len(list(tmp_path.iterdir())) <= 4
