@@ -58,7 +58,7 @@ def test_compare_and_attention(client, lm_names):
     assert all(abs(sum(v for v in row if v is not None) - 1) < 1e-3 for row in z)
 
 
-def test_generate_is_seeded(client, lm_names):
+def test_generate_is_seeded(client, lm_names, shipped_zoo):
     for name in lm_names:
         a, summary = client.predict(name, 0.8, 10, 1234, 12, api_name="/generate")
         b, _ = client.predict(name, 0.8, 10, 1234, 12, api_name="/generate")
@@ -67,8 +67,10 @@ def test_generate_is_seeded(client, lm_names):
         assert len(names_a) == 12 and names_a == [r[1] for r in b["data"]] != [r[1] for r in c["data"]]
         assert all(r[4].split(" (")[0] in {"new", "in training set", "unknown", "empty"} for r in a["data"])
         assert "seed 1234" in summary
-        # a trained model at T = 0.8 reproduces many training names
-        assert sum(r[4].startswith("in training set") for r in a["data"]) >= 1
+        if shipped_zoo.lm(name).train_hashes:  # a trained model at T = 0.8 reproduces training names
+            assert sum(r[4].startswith("in training set") for r in a["data"]) >= 1
+        else:  # without the shipped hash list the app says so instead of guessing
+            assert all(r[4].startswith("unknown") for r in a["data"] if r[1] != "(empty)")
 
 
 def test_generate_step_replays_sample_one(app_url, lm_names):

@@ -98,9 +98,11 @@ def build(zoo) -> None:
         rows = [[i, s.text or "(empty)", len(s.text), round(s.log_p, 2),
                  s.status + (" (hit max length)" if s.cut else "")] for i, s in enumerate(samples, 1)]
         counts = {k: sum(s.status == k for s in samples) for k in ("new", "in training set", "unknown")}
-        summary = (f"**{counts['new']} new**, {counts['in training set']} in the training set"
-                   + (f", {counts['unknown']} unknown (training list not shipped)" if counts["unknown"] else "")
-                   + f" — seed {int(seed)}, T = {float(temperature):g}, top-k = {int(top_k) or 'off'}")
+        if counts["unknown"]:
+            found = "new or seen? unknown: the list of training names was not shipped"
+        else:
+            found = f"**{counts['new']} new**, {counts['in training set']} in the training set"
+        summary = f"{found} — seed {int(seed)}, T = {float(temperature):g}, top-k = {int(top_k) or 'off'}"
         return rows, summary
 
     @friendly
