@@ -151,7 +151,8 @@ def next_token_bars(step, temperature: float, top_k: int) -> go.Figure:
     bars = [
         dict(type="bar", x=x, y=step.model_probs.tolist(), name="model, T = 1", width=0.85,
              marker=dict(color="#c7c7c7"), hovertemplate="model p = %{y:.3f}<extra></extra>"),
-        dict(type="bar", x=x, y=step.probs.tolist(), name=f"sampled from: T = {temperature:g}, top-k = {top_k or 'off'}",
+        dict(type="bar", x=x, y=step.probs.tolist(),
+             name=f"sampled from: T = {temperature:g}, top-k = {top_k or 'off'}",
              width=0.5, marker=dict(color=[DRAWN_COLOR if i == step.drawn else BAR_COLOR for i in x]),
              hovertemplate="sampling p = %{y:.3f}<extra></extra>"),
     ]

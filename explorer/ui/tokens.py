@@ -15,7 +15,8 @@ from .common import friendly
 
 EXPLAIN = """### Per-token probabilities: the chain rule, one character at a time
 An autoregressive model scores a whole name exactly, as a product of next-character predictions:
-**p(x) = ∏ₜ p(xₜ | x₍<ₜ₎)**, so **log p(x) = Σₜ log p(xₜ | x₍<ₜ₎)** (no bound, unlike the VAE's ELBO).
+**p(x) = ∏ₜ p(xₜ | x₍<ₜ₎)**, so **log p(x) = Σₜ log p(xₜ | x₍<ₜ₎)**
+(no bound, unlike the VAE's ELBO).
 Each character, and the end token that closes the name, is coloured by the probability the model gave
 it *before* seeing it: **blue** = more likely than a blind, uniform guess, **red** = less likely (a surprise).
 In the contexts, `.` marks the start of the name; `<end>` is the end token.
@@ -134,7 +135,8 @@ def build(zoo) -> None:
     examples = gr.Examples([["emma"], ["olivia"], ["jonathan"], ["xzqj"], ["anna"]], inputs=[text],
                            label="Examples (xzqj: an unlikely name)", api_visibility="private")
     init = _score_outputs(tv.score(zoo.lm(first), "emma"))
-    strip = gr.Plot(init[0], label="Each token coloured by p(xₜ | x₍<ₜ₎)", show_label=False, elem_id="tokens-strip")
+    strip = gr.Plot(init[0], label="Each token coloured by p(xₜ | x₍<ₜ₎)", show_label=False,
+                    elem_id="tokens-strip")
     chain = gr.Markdown(init[1], label="The chain rule with numbers", elem_id="tokens-chain")
     with gr.Row():
         nll = gr.Plot(init[2], show_label=False)
