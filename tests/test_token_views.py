@@ -252,3 +252,13 @@ def test_figures_are_built(tiny_zoo, transformer):
     bars = figs[5].data[1]
     assert list(bars.marker.color).count(plots.DRAWN_COLOR) == 1
     assert bars.marker.color[step.drawn] == plots.DRAWN_COLOR
+
+
+def test_tab_builds_with_stable_api_names(tiny_zoo):
+    import gradio as gr
+
+    from explorer.ui import tokens
+    with gr.Blocks() as demo:
+        tokens.build(tiny_zoo)
+    public = {fn.api_name for fn in demo.fns.values() if fn.api_visibility == "public"}
+    assert {"token_probabilities", "generate", "generate_step", "attention", "compare", "reset_steps"} <= public
