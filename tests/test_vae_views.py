@@ -237,7 +237,7 @@ def test_tab_functions_run_on_the_tiny_zoo(tiny_zoo):
     strip, fig, png, gif, info = interpolation.interpolation_outputs(tiny_zoo, "vae_mnist_z2", 1, 7, 6, "slerp", 0)
     assert strip.ndim == 3 and png.endswith(".png") and gif.endswith(".gif") and "6 steps" in info
     grid, point, md = interpolation.manifold_outputs(tiny_zoo, "vae_mnist_z2", 0.3, -0.2)
-    assert grid.shape == (840, 840, 3) and point.shape == (168, 168)
+    assert grid.shape == (420, 420) and point.shape == (168, 168)
     assert interpolation.manifold_outputs(tiny_zoo, "vae_mnist_z4")[0] is None
     with pytest.raises(InputError, match="z1 must be a number"):
         interpolation.manifold_outputs(tiny_zoo, "vae_mnist_z2", None, 0.0)

@@ -75,17 +75,24 @@ def frames(images, scale: int = 4) -> list[np.ndarray]:
 
 
 def mark_point(image: np.ndarray, x: float, y: float, radius: int = 13, color=(255, 60, 40)) -> np.ndarray:
-    """A crosshair ring at pixel (x, y) of an RGB image; returns a copy (only a window is touched)."""
+    """A crosshair ring at pixel (x, y) of an image; returns a copy (only a window is touched).
+    For a greyscale (H, W) image the ring is white with a black rim, visible on ink and on background."""
     out = image.copy()
     h, w = out.shape[:2]
-    r = radius + 6
+    r = radius + 7
     y0, y1, x0, x1 = max(0, int(y) - r), min(h, int(y) + r + 1), max(0, int(x) - r), min(w, int(x) + r + 1)
     yy, xx = np.ogrid[y0:y1, x0:x1]
     d = np.sqrt((xx - x) ** 2 + (yy - y) ** 2)
+    ring = (d >= radius - 2.5) & (d <= radius + 1.5)
+    ticks = (((np.abs(yy - y) <= 1.5) & (np.abs(xx - x) <= radius + 6) & (np.abs(xx - x) >= radius + 2))
+             | ((np.abs(xx - x) <= 1.5) & (np.abs(yy - y) <= radius + 6) & (np.abs(yy - y) >= radius + 2)))
     win = out[y0:y1, x0:x1]
-    win[(d >= radius - 2.5) & (d <= radius + 1.5)] = color
-    win[(np.abs(yy - y) <= 1.5) & (np.abs(xx - x) <= radius + 6) & (np.abs(xx - x) >= radius + 2)] = color
-    win[(np.abs(xx - x) <= 1.5) & (np.abs(yy - y) <= radius + 6) & (np.abs(yy - y) >= radius + 2)] = color
+    if out.ndim == 2:
+        rim = (d >= radius - 3.5) & (d <= radius + 2.5)
+        win[rim] = 0
+        win[ring | ticks] = 255
+    else:
+        win[ring | ticks] = color
     return out
 
 

@@ -28,7 +28,7 @@ under N(0, I)), each decoded. **Click anywhere on the grid**, or move the slider
 """
 
 PATH_COLS = 16  # a longer path wraps onto more rows so the digits stay large
-MANIFOLD_SCALE = 2
+MANIFOLD_SCALE = 1  # 420 px: about the size it is shown at, so each click sends a small PNG
 
 
 def _default_model(zoo: Zoo, prefer: str = "vae_mnist_z2") -> str | None:
@@ -70,10 +70,11 @@ def manifold_outputs(zoo: Zoo, model, z1=0.0, z2=0.0):
     x_hat = vv.decode_point(entry, z1, z2)  # checks z1, z2 first
     grid = vv.manifold(entry)
     n = grid.shape[0]
-    img = plots.image_grid(grid.reshape(n * n, 1, 28, 28), ncol=n, scale=MANIFOLD_SCALE, sep=0)
+    # greyscale: a third of the PNG bytes to encode and send per click
+    img = plots.image_grid(grid.reshape(n * n, 1, 28, 28), ncol=n, scale=MANIFOLD_SCALE, sep=0)[..., 0]
     h, w = img.shape[:2]
     px, py = vv.z_to_pixel(float(z1), float(z2), w, h)
-    marked = plots.mark_point(img, px, py)
+    marked = plots.mark_point(img, px, py, radius=5 + 4 * MANIFOLD_SCALE)
     point = plots.upscale(plots.to_uint8(x_hat)[0], 6)
     return marked, point, f"Decoded z = ({float(z1):.2f}, {float(z2):.2f})"
 
