@@ -71,7 +71,7 @@ def generator(seed) -> torch.Generator:
     return torch.Generator().manual_seed(check_int(seed, "seed", *SEED))
 
 
-def _require_map(entry: VAEEntry):
+def require_map(entry: VAEEntry):
     if entry.map is None:
         raise InputError(f"model {entry.name!r} has no precomputed latent map; "
                          f"run `python -m explorer.precompute` to create it")
@@ -88,7 +88,7 @@ class Pick:
 
 def pick_gallery(entry: VAEEntry, cls, g: torch.Generator) -> Pick:
     """One test image of class cls (-1: any class), drawn with the generator g."""
-    lmap = _require_map(entry)
+    lmap = require_map(entry)
     cls = check_class(entry, cls)
     candidates = np.arange(len(lmap.gallery_labels)) if cls < 0 else np.nonzero(lmap.gallery_labels == cls)[0]
     if len(candidates) == 0:

@@ -41,7 +41,7 @@ def interpolation_outputs(zoo: Zoo, model, class_a=-1, class_b=-1, steps=10, met
                           sketch_b=None, upload_b=None):
     """-> (strip image, latent map figure, PNG path, GIF path, explanation markdown)."""
     entry = zoo.vae(model)
-    lmap = vv._require_map(entry)
+    lmap = vv.require_map(entry)
     g = vv.generator(seed)
     a = vv.pick_input(entry, source_a, class_a, g, sketch_a, upload_a, name="start point A")
     b = vv.pick_input(entry, source_b, class_b, g, sketch_b, upload_b, name="end point B")

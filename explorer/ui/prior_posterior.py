@@ -42,7 +42,7 @@ def _prior_z(entry, seed, temperature, n) -> torch.Tensor:
 def prior_outputs(zoo: Zoo, model, seed=0, temperature=1.0, n=16, state=None):
     """-> (prior grid image, latent map figure). state: the session's last posterior, drawn on the map."""
     entry = zoo.vae(model)
-    lmap = vv._require_map(entry)
+    lmap = vv.require_map(entry)
     z, x_hat = vv.sample_prior(entry, seed, temperature, n)
     ncol = int(np.ceil(np.sqrt(len(z))))
     grid = plots.image_grid(x_hat, ncol=ncol, scale=3)
@@ -67,12 +67,12 @@ def posterior_outputs(zoo: Zoo, model, class_index=-1, seed=0, n_samples=8, k=10
     """-> (inputs strip, posterior samples grid, mu/sigma figure, KL figure, histogram, markdown,
     latent map, session state)."""
     entry = zoo.vae(model)
-    lmap = vv._require_map(entry)
+    lmap = vv.require_map(entry)
     g = vv.generator(seed)
     pick = vv.pick_input(entry, source, class_index, g, sketch, upload, name="x")
     p = vv.analyse_posterior(entry, pick.x, n_samples, k, seed)
     groups = [pick.x, p.x_eval, p.recon] if p.binarised else [pick.x, p.recon]
-    inputs_img = plots.strip([g_ for g_ in groups])
+    inputs_img = plots.strip(groups)
     ncol = min(len(p.x_samples), 8)
     samples_img = plots.image_grid(p.x_samples, ncol=ncol, scale=3)
     hist = plots.log_px_histogram(lmap.test_log_px, p.log_px, p.elbo, p.percentile)
