@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 
 import gradio as gr
+import torch
 
 from explorer.ui import interpolation, prior_posterior, tokens, tradeoff
 from explorer.zoo import Zoo, load_zoo
@@ -21,7 +22,8 @@ project's own code; their measured figures are in the README and `checkpoints/ma
 
 def build_demo(zoo: Zoo | None = None) -> gr.Blocks:
     zoo = zoo or load_zoo()
-    with gr.Blocks(title="VAE & Autoregressive Explorer") as demo:
+    # delete_cache: every click writes its images to gradio's cache; clear files older than an hour
+    with gr.Blocks(title="VAE & Autoregressive Explorer", delete_cache=(3600, 3600)) as demo:
         gr.Markdown(INTRO)
         with gr.Tabs():
             with gr.Tab("Latent interpolation", id="interpolation"):
@@ -43,6 +45,8 @@ LAUNCH = dict(
 
 
 def main() -> None:
+    # small models and many users: one intra-op thread per request beats threads fighting over 2 cores
+    torch.set_num_threads(1)
     demo = build_demo()
     demo.queue(default_concurrency_limit=4, max_size=64)
     demo.launch(server_name=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"),

@@ -14,6 +14,8 @@ import numpy as np
 import PIL.Image
 import torch
 
+from .errors import InputError
+
 MIN_SIDE = 8  # px: smaller images carry no recognisable shape
 MAX_SIDE = 4096  # px
 MAX_PIXELS = 16_000_000  # 16 MP
@@ -26,13 +28,6 @@ SIZE_RULE = (f"images must be between {MIN_SIDE} and {MAX_SIDE} pixels on each s
              f"and at most {MAX_PIXELS // 1_000_000} megapixels")
 EMPTY_MESSAGE = ("The drawing is empty or almost empty: draw a digit (a few strokes, big enough to "
                  "fill a good part of the canvas) or upload an image of one.")
-
-
-class InputError(ValueError):
-    """Bad user input; the message says what was wrong and what is allowed.
-
-    Same role as explorer.ui.common.InputError, but importable without gradio (this layer never
-    imports it); `friendly` turns any ValueError into a gr.Error."""
 
 
 # ---------------------------------------------------------------------------- any input -> array

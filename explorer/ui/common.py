@@ -6,11 +6,10 @@ import functools
 import gradio as gr
 
 from ..checkpoints import CheckpointError
+from ..errors import InputError
 from ..models import VocabularyError
 
-
-class InputError(ValueError):
-    """Bad user input; the message says what was wrong and what is allowed."""
+__all__ = ["InputError", "friendly"]
 
 
 USER_ERRORS = (InputError, VocabularyError, CheckpointError, ValueError, KeyError, TypeError)
