@@ -90,7 +90,7 @@ def test_the_cap_makes_the_third_session_wait(app_url):
         while status(clients[2])["state"] == "waiting" and time.time() - t0 < 10:
             time.sleep(0.2)
         s = status(clients[2])
-        assert s["state"] == "running" and s["model"].startswith("started from sweep_mnist")
+        assert s["state"] == "running" and s["model"] == "started from vae_mnist_z32"  # the beta = 1 point
     finally:
         for c in clients:
             c.predict(api_name="/live_stop")

@@ -22,7 +22,8 @@ def test_sweep_view_moves_with_the_slider(page):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     open_tab(page)
     summary = page.locator("#tradeoff-summary")
-    assert "β = 1" in summary.inner_text()
+    page.wait_for_function("() => document.querySelector('#tradeoff-summary').innerText.includes('β = 1 ')",
+                           timeout=15_000)
     plane_before = page.locator("#tradeoff-plane").inner_html()
     slider = page.locator("#tradeoff-index input[type=number]")
     slider.fill("6")  # the last of the seven sweep models: beta = 8
