@@ -73,9 +73,9 @@ def build(zoo) -> None:
         gr.Markdown("No character model is loaded: train one with `python -m explorer.train transformer` "
                     "(see the README), then restart the app.")
         return
-    choices = zoo.lm_choices()
-    first = choices[0][1]
     transformers = [n for n, e in zoo.lms.items() if getattr(e.model, "kind", None) == "transformer"]
+    choices = sorted(zoo.lm_choices(), key=lambda c: c[1] not in transformers)  # the Transformer first
+    first = choices[0][1]
     vocab = zoo.lm(first).vocab
 
     # ---- handlers: validate, call token_views, draw -------------------------------------------
@@ -100,7 +100,7 @@ def build(zoo) -> None:
                  s.status + (" (hit max length)" if s.cut else "")] for i, s in enumerate(samples, 1)]
         counts = {k: sum(s.status == k for s in samples) for k in ("new", "in training set", "unknown")}
         if counts["unknown"]:
-            found = "new or seen? unknown: the list of training names was not shipped"
+            found = "In the training set or new? Unknown: the list of training names was not shipped"
         else:
             found = f"**{counts['new']} new**, {counts['in training set']} in the training set"
         summary = f"{found} — seed {int(seed)}, T = {float(temperature):g}, top-k = {int(top_k) or 'off'}"
