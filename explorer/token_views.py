@@ -16,6 +16,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from .errors import InputError
 from .models import Vocab, VocabularyError, token_log_probs
 from .models.vocab import SPECIAL, SPECIAL_LABEL
 
@@ -26,7 +27,7 @@ TOP_N = 5  # alternatives listed per position
 MAX_INPUT_CHARS = 1000  # longer input is refused before any string work
 
 
-class SettingError(ValueError):
+class SettingError(InputError):
     """A number or choice out of range; the message says what is allowed."""
 
 
