@@ -273,8 +273,9 @@ def live_view(snap: LiveSnapshot | None, frontier: Frontier | None, running: int
              if snap.reconstructions is not None else None)
     prior = image_grid(snap.prior_samples, ncols=8) if snap.prior_samples is not None else None
     if snap.mu is not None and snap.latent_dim == 2:
-        ellipses = plots.posterior_ellipses(snap.mu, snap.sigma, snap.labels, class_names,
-                                            title=f"Posteriors q(z|x) of 100 test digits at step {snap.step}, β = {snap.beta:g}")
+        title = f"Posteriors q(z|x) of {len(snap.mu)} test digits at step {snap.step}, β = {snap.beta:g}"
+        ellipses = plots.posterior_ellipses(snap.mu, snap.sigma, snap.labels, class_names, title=title)
     else:
-        ellipses = plots.empty_figure(f"Posterior ellipses are drawn for a 2-D latent (this run has {snap.latent_dim}).")
+        ellipses = plots.empty_figure(
+            f"Posterior ellipses are drawn for a 2-D latent (this run has {snap.latent_dim}).")
     return LiveView(live_status_text(numbers), plane, plots.training_curves(h), recon, prior, ellipses, numbers)

@@ -52,7 +52,8 @@ class Clicker(threading.Thread):
 
     def __init__(self, client, gap: float = 0.2):
         super().__init__(daemon=True)
-        self.client, self.gap, self.latency, self.halt = client, gap, {"/tradeoff": [], "/sample_prior": []}, threading.Event()
+        self.client, self.gap, self.halt = client, gap, threading.Event()
+        self.latency = {"/tradeoff": [], "/sample_prior": []}
 
     def click(self, i: int):
         if i % 2 == 0:
@@ -194,7 +195,8 @@ def main(argv=None) -> None:
         with open("/proc/loadavg") as f:
             report["load_average_at_end"] = f.read().split()[:3]
         poller.halt.set(), poller2.halt.set()
-        report["trajectory"] = [{"t": round(t - poller.log[0][0], 2), **{k: s.get(k) for k in ("step", "beta", "rate", "distortion")}}
+        keys = ("step", "beta", "rate", "distortion")
+        report["trajectory"] = [{"t": round(t - poller.log[0][0], 2), **{k: s.get(k) for k in keys}}
                                 for t, s in poller.log if "rate" in s]
         for c in (trainer, second):
             c.predict(api_name="/live_stop")

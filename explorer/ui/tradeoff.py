@@ -70,7 +70,11 @@ def build(zoo, demo: gr.Blocks) -> None:
     if not zoo.sweep:
         gr.Markdown("**This app ships no β sweep** (checkpoints `sweep_mnist_beta*`): nothing to show here.")
         return
-    digits = fixed_digits(zoo, fallback=live_digits)
+    try:
+        digits = fixed_digits(zoo, fallback=live_digits)
+    except ValueError as e:  # neither a gallery nor the live digits ship: say so instead of crashing
+        gr.Markdown(f"**This tab cannot run:** {e}. Build the digits with `python -m explorer.live --build-data`.")
+        return
     train_x = live_digits[0].float().div(255.0) if live_digits is not None else None  # shared by all runs
     frontier: Frontier = measure_frontier(zoo, digits)
     betas = [float(b) for b in frontier.betas]
@@ -83,8 +87,8 @@ def build(zoo, demo: gr.Blocks) -> None:
         index = gr.Slider(0, len(betas) - 1, value=start_index, step=1, elem_id="tradeoff-index",
                           label="β: which trained model (left: reconstruction wins · right: prior wins)",
                           info="β = " + ", ".join(f"{b:g}" for b in betas))
-        beta_box = gr.Number(value=betas[start_index], label="β of the chosen model", interactive=False, elem_id="tradeoff-beta",
-                             precision=None)
+        beta_box = gr.Number(value=betas[start_index], label="β of the chosen model", interactive=False,
+                             elem_id="tradeoff-beta", precision=None)
         seed_box = gr.Number(value=0, label="prior-sample seed", precision=0, minimum=0)
     summary = gr.Markdown(elem_id="tradeoff-summary", label="summary")
     with gr.Row():
@@ -119,7 +123,8 @@ def build(zoo, demo: gr.Blocks) -> None:
         init = gr.Radio(INIT_CHOICES, value="scratch", label="Start")
         latent = gr.Radio([2, sweep_latent] if sweep_latent != 2 else [2], value=2,
                           label="Latent size (from scratch)")
-        live_beta = gr.Slider(0, LIVE_MAX_BETA, value=1.0, step=0.05, elem_id="tradeoff-live-beta", label="β (live: changes the objective on the next step)")
+        live_beta = gr.Slider(0, LIVE_MAX_BETA, value=1.0, step=0.05, elem_id="tradeoff-live-beta",
+                              label="β (live: changes the objective on the next step)")
     with gr.Row():
         start_btn = gr.Button("Start", variant="primary", elem_id="tradeoff-start")
         pause_btn = gr.Button("Pause")
