@@ -49,7 +49,10 @@ def sha256(path: Path) -> str:
 
 def save(model, path: str | Path, meta: dict | None = None, vocab: Vocab | None = None) -> Path:
     """Write path.safetensors and path.json; returns the .safetensors path."""
-    path = Path(path).with_suffix("")
+    path = Path(path)
+    for ext in (".safetensors", ".json"):  # not with_suffix(""): "sweep_beta0.25" has a dot
+        if path.name.endswith(ext):
+            path = path.with_name(path.name[: -len(ext)])
     path.parent.mkdir(parents=True, exist_ok=True)
     kind = kind_of(model)
     record = {"name": path.name, "kind": kind, "config": model.config.to_dict()}
@@ -57,9 +60,9 @@ def save(model, path: str | Path, meta: dict | None = None, vocab: Vocab | None 
         record["vocab"] = vocab.to_dict()
     record.update(meta or {})
     state = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
-    weights = path.with_suffix(".safetensors")
+    weights = path.with_name(path.name + ".safetensors")
     save_file(state, str(weights), metadata={"kind": kind})
-    path.with_suffix(".json").write_text(json.dumps(record, indent=2) + "\n")
+    path.with_name(path.name + ".json").write_text(json.dumps(record, indent=2) + "\n")
     return weights
 
 

@@ -65,7 +65,7 @@ def vae_slice(model, xb: torch.Tensor) -> float:
 
 def latent_coords(mu: torch.Tensor, seed: int = 0) -> np.ndarray:
     if mu.shape[1] == 2:
-        return mu.numpy()
+        return mu.numpy().copy()  # the plane itself; a copy, since safetensors refuses shared memory
     import umap  # only here: the app never fits UMAP
 
     return umap.UMAP(n_neighbors=15, min_dist=0.1, random_state=seed).fit_transform(mu.numpy())

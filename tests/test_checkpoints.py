@@ -91,3 +91,12 @@ def test_config_that_does_not_match_weights(tmp_path):
 def test_names_are_never_paths(tmp_path, name):
     with pytest.raises(CheckpointError, match="is not a checkpoint name"):
         checkpoints.load(name, tmp_path)
+
+
+def test_names_with_dots_keep_their_dots(tmp_path):
+    """sweep names carry beta: 'beta0.25' must not be cut at the dot (Path.with_suffix would)."""
+    for beta in (0.1, 0.25):
+        checkpoints.save(VAE(VAEConfig(hidden=(8,), latent_dim=2, beta=beta)), tmp_path / f"sweep_beta{beta:g}", {})
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "sweep_beta0.1.json", "sweep_beta0.1.safetensors", "sweep_beta0.25.json", "sweep_beta0.25.safetensors"]
+    assert checkpoints.load("sweep_beta0.25", tmp_path)[0].config.beta == 0.25
