@@ -92,9 +92,8 @@ def file_record(paths: list[Path]) -> dict:
 
 
 def evaluate(data_root: str, out_dir: Path, sweep_k: int, main_k: int, only: list[str] | None) -> dict:
-    manifest_path = out_dir / "manifest.json"
-    old = json.loads(manifest_path.read_text()) if manifest_path.is_file() else {"models": {}}
-    models = dict(old.get("models", {}))
+    # figures of models not re-evaluated now are kept; read at the end, so runs may overlap
+    models: dict[str, dict] = {}
     test_cache: dict[str, tuple] = {}
     for r in RECIPES:
         if only and r.name not in only:
@@ -145,6 +144,9 @@ def evaluate(data_root: str, out_dir: Path, sweep_k: int, main_k: int, only: lis
         record["files"] = file_record(files)
         models[r.name] = record
         print(r.name, json.dumps({k: v for k, v in m.items() if k != "kl_per_dim"}), flush=True)
+    manifest_path = out_dir / "manifest.json"
+    old = json.loads(manifest_path.read_text()) if manifest_path.is_file() else {"models": {}}
+    models = {**old.get("models", {}), **models}
     extra = [out_dir / TRAIN_HASHES] if (out_dir / TRAIN_HASHES).is_file() else []
     order = [r.name for r in RECIPES if r.name in models]
     return {
