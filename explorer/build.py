@@ -4,8 +4,9 @@
     python -m explorer.build --data-root ../shared/data --only names_gru --skip-eval
 
 Each model is trained by `python -m explorer.train` with the arguments of explorer/catalogue.py,
-in its own process (one thread each, --jobs of them side by side), then `python -m
-explorer.evaluate` measures them all on the held-out splits and writes checkpoints/manifest.json.
+in its own process (one thread each, --jobs of them side by side), then writes the β tab's
+live-training digits (`python -m explorer.live --build-data`) and `python -m explorer.evaluate`
+measures them all on the held-out splits and writes checkpoints/manifest.json.
 """
 from __future__ import annotations
 
@@ -37,6 +38,9 @@ def main(argv=None) -> None:
         failed = [name for name, rc in pool.map(run, todo) if rc != 0]
     if failed:
         sys.exit(f"training failed for {failed}")
+    if not args.only:  # the β tab's live-training digits (a small derived artefact)
+        subprocess.run([sys.executable, "-m", "explorer.live", "--build-data", "--data-root", args.data_root],
+                       check=True)
     if not args.skip_eval:
         subprocess.run([sys.executable, "-m", "explorer.evaluate", "--data-root", args.data_root,
                         "--out-dir", args.out_dir], check=True)

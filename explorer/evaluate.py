@@ -26,6 +26,7 @@ from safetensors.torch import save_file
 from . import checkpoints
 from .catalogue import HEADLINE_VAE, RECIPES
 from .data import (DATA_DESCRIPTION, binarize, encode_words, load_images, load_words, split_words)
+from .live import LIVE_DIGITS
 from .train import lm_evaluate
 from .zoo import MAP_SUFFIX, TRAIN_HASHES, word_hash
 
@@ -147,7 +148,7 @@ def evaluate(data_root: str, out_dir: Path, sweep_k: int, main_k: int, only: lis
     manifest_path = out_dir / "manifest.json"
     old = json.loads(manifest_path.read_text()) if manifest_path.is_file() else {"models": {}}
     models = {**old.get("models", {}), **models}
-    extra = [out_dir / TRAIN_HASHES] if (out_dir / TRAIN_HASHES).is_file() else []
+    extra = [out_dir / f for f in (TRAIN_HASHES, LIVE_DIGITS) if (out_dir / f).is_file()]
     order = [r.name for r in RECIPES if r.name in models]
     return {
         "generated": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),

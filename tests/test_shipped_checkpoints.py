@@ -98,3 +98,9 @@ def test_lm_slice_reproduces_manifest(name):
     _, test = split_words(load_words(DATA / "names.txt"))
     X, Y = encode_words(test[:SLICE], meta["vocab_obj"])
     assert math.isclose(lm_evaluate(model, X, Y), MODELS[name]["metrics"]["slice_nll"], rel_tol=1e-4)
+
+
+@pytest.mark.parametrize("fname", list(MANIFEST["artefacts"]))
+def test_artefacts_match_manifest_sha256(fname):
+    path = CHECKPOINT_DIR / fname
+    assert checkpoints.sha256(path) == MANIFEST["artefacts"][fname]["sha256"], f"{path} differs from the manifest"
