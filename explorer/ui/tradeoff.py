@@ -67,8 +67,9 @@ def build(zoo, demo: gr.Blocks) -> None:
         live_digits = load_live_digits()
     except FileNotFoundError:
         live_digits = None
-    if not zoo.sweep:
-        gr.Markdown("**This app ships no β sweep** (checkpoints `sweep_mnist_beta*`): nothing to show here.")
+    if len(zoo.sweep) < 2:
+        gr.Markdown("**This app ships no β sweep** (checkpoints `sweep_mnist_beta*`, at least two): "
+                    "nothing to show here.")
         return
     try:
         digits = fixed_digits(zoo, fallback=live_digits)
