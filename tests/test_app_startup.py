@@ -1,0 +1,47 @@
+"""The front door: start-up work, launch settings, and the Spaces front matter."""
+import subprocess
+import sys
+from pathlib import Path
+
+import app as front_door
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_startup_loads_shipped_models_without_fitting_or_importing_umap():
+    code = ("import sys, app; demo = app.build_demo(); "
+            "assert 'umap' not in sys.modules, 'umap imported at start-up'; "
+            "assert 'torchvision' not in sys.modules, 'torchvision imported at start-up'; "
+            "print(len(demo.fns))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert int(out.stdout.strip().splitlines()[-1]) > 10
+
+
+def test_importing_the_app_does_no_work():
+    code = ("import explorer.checkpoints as c; calls = []; "
+            "c.load = lambda *a, **k: calls.append(a); "
+            "import app; assert not calls, calls; print('ok')")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr[-2000:]
+
+
+def test_safe_launch_settings():
+    assert front_door.LAUNCH["max_file_size"] == "2mb"
+    assert front_door.LAUNCH["enable_monitoring"] is False
+    assert "allowed_paths" not in front_door.LAUNCH and "share" not in front_door.LAUNCH
+    import gradio
+    major, minor = (int(p) for p in gradio.__version__.split(".")[:2])
+    assert (major, minor) >= (6, 22)
+
+
+def test_public_api_names(shipped_zoo):
+    demo = front_door.build_demo(shipped_zoo)
+    names = {f.api_name for f in demo.fns.values() if f.api_name}
+    assert {"interpolate", "sample_prior", "sample_posterior", "token_probabilities", "generate",
+            "tradeoff", "live_start", "live_status", "live_set_beta", "live_stop"} <= names
+
+
+def test_readme_is_a_space():
+    head = (ROOT / "README.md").read_text().split("---")[1]
+    assert "sdk: gradio" in head and "app_file: app.py" in head
