@@ -47,8 +47,10 @@ def sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def save(model, path: str | Path, meta: dict | None = None, vocab: Vocab | None = None) -> Path:
-    """Write path.safetensors and path.json; returns the .safetensors path."""
+def save(model, path: str | Path, meta: dict | None = None, vocab: Vocab | None = None,
+         dtype: torch.dtype = torch.float32) -> Path:
+    """Write path.safetensors and path.json; returns the .safetensors path. dtype=float16 halves
+    the file (the VAEs: 11 of them must fit in the repository); load() computes in float32."""
     path = Path(path)
     for ext in (".safetensors", ".json"):  # not with_suffix(""): "sweep_beta0.25" has a dot
         if path.name.endswith(ext):
@@ -59,7 +61,9 @@ def save(model, path: str | Path, meta: dict | None = None, vocab: Vocab | None 
     if vocab is not None:
         record["vocab"] = vocab.to_dict()
     record.update(meta or {})
-    state = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
+    state = {k: (v.to(dtype) if v.is_floating_point() else v).detach().cpu().contiguous()
+             for k, v in model.state_dict().items()}
+    record["weights_dtype"] = str(dtype).removeprefix("torch.")
     weights = path.with_name(path.name + ".safetensors")
     save_file(state, str(weights), metadata={"kind": kind})
     path.with_name(path.name + ".json").write_text(json.dumps(record, indent=2) + "\n")
@@ -100,6 +104,7 @@ def load(name: str, root: str | Path = CHECKPOINT_DIR):
         state = load_file(str(weights))
     except (SafetensorError, OSError, ValueError, RuntimeError) as e:
         raise CheckpointError(f"checkpoint weights {weights} are corrupted: {e}") from e
+    state = {k: v.float() if v.is_floating_point() else v for k, v in state.items()}
     try:
         model.load_state_dict(state)
     except RuntimeError as e:

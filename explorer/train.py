@@ -102,7 +102,8 @@ def main_vae(args) -> None:
         "data": f"{DATA_DESCRIPTION[(args.dataset, 'train')]}; {args.n_val} held out for validation",
         "training": report,
     }
-    print(checkpoints.save(model, args.out, meta), report)
+    dtype = {"float16": torch.float16, "float32": torch.float32}[args.weights_dtype]
+    print(checkpoints.save(model, args.out, meta, dtype=dtype), report)
 
 
 # ---------------------------------------------------------------------------- character models
@@ -212,6 +213,8 @@ def parse_args(argv=None):
     v.add_argument("--batch-size", type=int, default=100)
     v.add_argument("--lr", type=float, default=1e-3)
     v.add_argument("--n-val", type=int, default=1000)
+    v.add_argument("--weights-dtype", choices=["float16", "float32"], default="float16",
+                   help="how the weights are stored (computation is always float32)")
 
     for name in ("transformer", "gru"):
         a = sub.add_parser(name, help=f"a character {name} on names.txt")

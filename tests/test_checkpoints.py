@@ -100,3 +100,15 @@ def test_names_with_dots_keep_their_dots(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "sweep_beta0.1.json", "sweep_beta0.1.safetensors", "sweep_beta0.25.json", "sweep_beta0.25.safetensors"]
     assert checkpoints.load("sweep_beta0.25", tmp_path)[0].config.beta == 0.25
+
+
+def test_half_precision_storage_halves_the_file_and_keeps_outputs_close(tmp_path):
+    model = models()["vae"].eval()
+    checkpoints.save(model, tmp_path / "full", {})
+    checkpoints.save(model, tmp_path / "half", {}, dtype=torch.float16)
+    full, half = (tmp_path / "full.safetensors").stat().st_size, (tmp_path / "half.safetensors").stat().st_size
+    assert half < 0.6 * full
+    loaded, meta = checkpoints.load("half", tmp_path)
+    assert meta["weights_dtype"] == "float16" and next(loaded.parameters()).dtype == torch.float32
+    x = torch.rand(4, 1, 28, 28)
+    assert torch.allclose(model.encode(x)[0], loaded.encode(x)[0], atol=1e-2)
