@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import copy
-import math
 import os
 import threading
 import time
@@ -35,6 +34,7 @@ import torch
 
 from .checkpoints import CHECKPOINT_DIR
 from .data import binarize
+from .errors import InputError, check_float
 from .models import VAE, VAEConfig
 
 LIVE_DIGITS = "live_digits.safetensors"
@@ -44,18 +44,12 @@ DEFAULT_MAX_TRAINERS = 2
 _THREADS_LOCK = threading.Lock()  # serialises the set-and-restore of torch's global default
 
 
-class LiveError(ValueError):
+class LiveError(InputError):
     """A request the live trainer cannot honour; the message says what is allowed."""
 
 
 def check_beta(beta) -> float:
-    try:
-        b = float(beta)
-    except (TypeError, ValueError):
-        raise LiveError(f"beta must be a number between 0 and {MAX_BETA:g}, got {beta!r}") from None
-    if not math.isfinite(b) or not 0.0 <= b <= MAX_BETA:
-        raise LiveError(f"beta must be a number between 0 and {MAX_BETA:g}, got {beta!r}")
-    return b
+    return check_float(beta, "beta", 0.0, MAX_BETA, error=LiveError)
 
 
 def single_thread() -> None:

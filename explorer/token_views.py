@@ -16,7 +16,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .errors import InputError
+from . import errors
+from .errors import InputError, check_float
 from .models import Vocab, VocabularyError, token_log_probs
 from .models.vocab import SPECIAL, SPECIAL_LABEL
 
@@ -46,31 +47,14 @@ def normalise_text(vocab: Vocab, text) -> str:
     return vocab.validate(text.strip().lower())
 
 
-def _real(value, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise SettingError(f"{name} must be a number, got {value!r}")
-    x = float(value)
-    if not math.isfinite(x):
-        raise SettingError(f"{name} must be a finite number, got {value!r}")
-    return x
-
-
 def check_temperature(value) -> float:
     lo, hi = TEMPERATURE_RANGE
-    t = _real(value, "temperature")
-    if not lo <= t <= hi:
-        raise SettingError(f"temperature must be between {lo} and {hi:g} (1 = the model's own distribution, "
-                           f"lower = safer, higher = wilder), got {value!r}")
-    return t
+    return check_float(value, "temperature", lo, hi,
+                       " (1 = the model's own distribution, lower = safer, higher = wilder)", SettingError)
 
 
 def check_int(value, name: str, lo: int, hi: int, hint: str = "") -> int:
-    x = _real(value, name)
-    if x != int(x):
-        raise SettingError(f"{name} must be a whole number, got {value!r}")
-    if not lo <= x <= hi:
-        raise SettingError(f"{name} must be between {lo} and {hi}{hint}, got {int(x)}")
-    return int(x)
+    return errors.check_int(value, name, lo, hi, hint, SettingError)
 
 
 def check_top_k(value, vocab: Vocab) -> int:

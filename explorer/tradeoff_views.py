@@ -15,6 +15,7 @@ import plotly.graph_objects as go
 import torch
 from PIL import Image
 
+from .errors import check_float, check_int
 from .live import LiveSnapshot, fixed_binary
 from .models import VAE
 from .plots import tradeoff as plots
@@ -102,23 +103,12 @@ class Frontier:
 
 
 def check_sweep_beta(beta) -> float:
-    try:
-        b = float(beta)
-    except (TypeError, ValueError):
-        raise ValueError(f"beta must be a positive number (the sweep spans 0.1 to 8), got {beta!r}") from None
-    if not math.isfinite(b) or b <= 0 or b > 1000:
-        raise ValueError(f"beta must be a positive number up to 1000 (the sweep spans 0.1 to 8), got {beta!r}")
-    return b
+    """Any positive beta: the view snaps it to the nearest sweep point (on a log scale)."""
+    return check_float(beta, "beta", 1e-3, 1000, " (the sweep spans 0.1 to 8)")
 
 
 def check_seed(seed) -> int:
-    try:
-        s = float(seed)
-    except (TypeError, ValueError):
-        raise ValueError(f"seed must be a whole number from 0 to {MAX_SEED}, got {seed!r}") from None
-    if not math.isfinite(s) or s != int(s) or not 0 <= s <= MAX_SEED:
-        raise ValueError(f"seed must be a whole number from 0 to {MAX_SEED}, got {seed!r}")
-    return int(s)
+    return check_int(seed, "seed", 0, MAX_SEED)
 
 
 @torch.no_grad()

@@ -18,7 +18,8 @@ import numpy as np
 import PIL.Image
 import torch
 
-from .images import InputError, to_model_input
+from .errors import InputError, check_float, check_int
+from .images import to_model_input
 from .models.vae import VAE, gaussian_kl, log_normal
 from .zoo import VAEEntry
 
@@ -36,31 +37,6 @@ EXPORT_KEEP = 200  # exported PNG/GIF files kept in the server's own temp folder
 
 
 # ---------------------------------------------------------------------------- argument checks
-def check_int(value, name: str, lo: int, hi: int) -> int:
-    """An integer in [lo, hi] (floats with an integral value are accepted, as JSON sends them)."""
-    if value is None or isinstance(value, bool):
-        raise InputError(f"{name} must be a whole number from {lo} to {hi}; got {value!r}")
-    try:
-        f = float(value)
-    except (TypeError, ValueError):
-        raise InputError(f"{name} must be a whole number from {lo} to {hi}; got {value!r}") from None
-    if not math.isfinite(f) or f != int(f) or not lo <= f <= hi:
-        raise InputError(f"{name} must be a whole number from {lo} to {hi}; got {value!r}")
-    return int(f)
-
-
-def check_float(value, name: str, lo: float, hi: float) -> float:
-    if value is None or isinstance(value, bool):
-        raise InputError(f"{name} must be a number from {lo:g} to {hi:g}; got {value!r}")
-    try:
-        f = float(value)
-    except (TypeError, ValueError):
-        raise InputError(f"{name} must be a number from {lo:g} to {hi:g}; got {value!r}") from None
-    if not math.isfinite(f) or not lo <= f <= hi:
-        raise InputError(f"{name} must be a number from {lo:g} to {hi:g}; got {value!r}")
-    return f
-
-
 def check_class(entry: VAEEntry, value, name: str = "class") -> int:
     """-1 means any class; otherwise a class index of the model's dataset."""
     names = entry.map.class_names if entry.map is not None else [str(i) for i in range(10)]

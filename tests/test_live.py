@@ -73,7 +73,7 @@ def test_beta_change_while_the_thread_trains(runs):
 
 def test_bad_beta_is_refused_with_the_allowed_range():
     for bad in (float("nan"), -1, 1e9, "abc", None, math.inf):
-        with pytest.raises(LiveError, match="between 0 and"):
+        with pytest.raises(LiveError, match="from 0 to"):
             check_beta(bad)
     run = tiny_run()
     with pytest.raises(LiveError):

@@ -2,7 +2,6 @@
 student moves while it trains. The work is in explorer/tradeoff_views.py and explorer/live.py."""
 from __future__ import annotations
 
-import math
 
 import gradio as gr
 
@@ -10,6 +9,7 @@ from ..data import CLASS_NAMES
 from ..live import LiveConfig, LiveRun, TrainerPool, copy_model, load_live_digits, small_vae
 from ..tradeoff_views import (Frontier, fixed_digits, live_numbers, live_status_text, live_view, measure_frontier,
                               sweep_view)
+from ..errors import check_float
 from .common import InputError, friendly
 
 EXPLAIN = r"""
@@ -52,13 +52,7 @@ def _session(request: gr.Request | None) -> str:
 
 
 def _live_beta(beta) -> float:
-    try:
-        b = float(beta)
-    except (TypeError, ValueError):
-        raise InputError(f"β must be a number from 0 to {LIVE_MAX_BETA:g}, got {beta!r}") from None
-    if not math.isfinite(b) or not 0 <= b <= LIVE_MAX_BETA:
-        raise InputError(f"β must be a number from 0 to {LIVE_MAX_BETA:g}, got {beta!r}")
-    return b
+    return check_float(beta, "β", 0, LIVE_MAX_BETA)
 
 
 def build(zoo, demo: gr.Blocks) -> None:
