@@ -19,6 +19,7 @@ from .errors import check_float, check_int
 from .live import LiveSnapshot, fixed_binary
 from .models import VAE
 from .plots import tradeoff as plots
+from .plots import vae as vae_plots
 from .zoo import Zoo
 
 ACTIVE_KL_NATS = 0.01  # a unit is "active" when its mean KL exceeds this; about Burda et al.'s
@@ -132,18 +133,12 @@ def measure_frontier(zoo: Zoo, digits: FixedDigits) -> Frontier:
 
 # ---------------------------------------------------------------------------- pictures
 def image_grid(images, ncols: int, scale: int = 3, pad: int = 2) -> Image.Image:
-    """(n, 28, 28) or (n, 1, 28, 28) values in [0, 1] -> one greyscale PIL image, white gaps."""
-    a = np.asarray(images.detach().numpy() if isinstance(images, torch.Tensor) else images, dtype=np.float32)
-    a = a.reshape(len(a), a.shape[-2], a.shape[-1])
-    n, h, w = a.shape
-    ncols = max(1, min(ncols, n))
-    nrows = math.ceil(n / ncols)
-    canvas = np.ones((nrows * (h + pad) + pad, ncols * (w + pad) + pad), np.float32)
-    for i in range(n):
-        r, c = divmod(i, ncols)
-        canvas[pad + r * (h + pad):pad + r * (h + pad) + h, pad + c * (w + pad):pad + c * (w + pad) + w] = 1 - a[i]
-    img = Image.fromarray((np.clip(canvas, 0, 1) * 255).astype(np.uint8), mode="L")
-    return img.resize((img.width * scale, img.height * scale), Image.NEAREST)
+    """(n, 28, 28) or (n, 1, 28, 28) values in [0, 1] -> one PIL image, drawn like every other
+    tab's digits (white on black, thin separators)."""
+    a = torch.as_tensor(np.asarray(images.detach() if isinstance(images, torch.Tensor) else images,
+                                   dtype=np.float32))
+    a = a.reshape(len(a), 1, a.shape[-2], a.shape[-1])
+    return Image.fromarray(vae_plots.image_grid(a, ncols, scale=scale, sep=pad))
 
 
 def originals_over_reconstructions(originals, reconstructions) -> Image.Image:
