@@ -81,7 +81,8 @@ def write_map(path: Path, model, x: torch.Tensor, labels: torch.Tensor, log_px: 
         mu = torch.cat([model.encode(x[i:i + 1000])[0] for i in range(0, len(x), 1000)])
     gi = gallery_indices(labels)
     save_file({
-        "mu": mu.half().contiguous(),  # only used to place new points: half precision is plenty "coords": torch.as_tensor(latent_coords(mu), dtype=torch.float32),
+        "mu": mu.half().contiguous(),  # only used to place new points: half precision is plenty
+        "coords": torch.as_tensor(latent_coords(mu), dtype=torch.float32),
         "labels": labels.to(torch.uint8), "test_log_px": log_px.float(),
         "gallery": x[gi, 0].mul(255).round().to(torch.uint8).contiguous(),
         "gallery_labels": labels[gi].to(torch.uint8),

@@ -104,3 +104,17 @@ def test_lm_slice_reproduces_manifest(name):
 def test_artefacts_match_manifest_sha256(fname):
     path = CHECKPOINT_DIR / fname
     assert checkpoints.sha256(path) == MANIFEST["artefacts"][fname]["sha256"], f"{path} differs from the manifest"
+
+
+def test_every_tab_vae_ships_a_complete_latent_map(shipped_zoo):
+    mains = [n for n, m in MODELS.items() if m["kind"] == "vae" and m["role"] == "main"]
+    assert sorted(shipped_zoo.vaes) == sorted(mains)
+    for name, entry in shipped_zoo.vaes.items():
+        lmap = entry.map
+        assert lmap is not None, f"{name} has no latent map"
+        n = len(lmap.labels)
+        assert n == 10_000 and lmap.mu.shape == (n, entry.latent_dim) and lmap.coords.shape == (n, 2)
+        assert lmap.test_log_px.shape == (n,)
+        assert abs(lmap.test_log_px.mean() + MODELS[name]["metrics"]["nll"]) < 1e-3
+        counts = [int((lmap.gallery_labels == c).sum()) for c in range(10)]
+        assert max(counts) <= 50 and min(counts) > 0
