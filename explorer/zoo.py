@@ -44,7 +44,7 @@ class LatentMap:
     def project(self, z: torch.Tensor, k: int = 10) -> np.ndarray:
         """Place latent points (n, Z) on the map without refitting: the plane itself for Z = 2,
         else the inverse-distance-weighted mean of the k nearest test latents' coordinates."""
-        z = torch.as_tensor(z, dtype=torch.float32).reshape(-1, self.mu.shape[1])
+        z = torch.as_tensor(z, dtype=torch.float32).detach().reshape(-1, self.mu.shape[1])
         if self.mu.shape[1] == 2:
             return z.numpy().astype(np.float64)
         d = torch.cdist(z, self.mu)  # (n, N)
