@@ -7,11 +7,11 @@ from conftest import SCREENSHOTS
 
 
 def draw_digit(page, sketch_selector: str) -> None:
-    """Pick the brush and draw a '7' with real mouse moves across the sketchpad's canvas."""
+    """Draw a '7' with real mouse moves across the sketchpad's canvas. The app selects the brush
+    itself when "draw" is chosen: a student can start drawing at once."""
     sketch = page.locator(sketch_selector)
     sketch.scroll_into_view_if_needed()
-    sketch.get_by_role("button", name="Brush").click()
-    page.wait_for_timeout(300)
+    page.wait_for_selector(f'{sketch_selector} button[aria-label="Brush"].highlight', timeout=10_000)
     box = sketch.locator("canvas").last.bounding_box()
     cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
     s = min(box["width"], box["height"]) * 0.3

@@ -30,6 +30,22 @@ class ImageInput:
         return [self.source, self.cls, self.sketch, self.upload]
 
 
+# gradio's sketchpad opens with no tool selected ("select the draw tool to start"): when a student
+# chooses "draw", select the brush for them, once the canvas is on the page
+SELECT_BRUSH_JS = """(src) => {
+  if (src === "draw") {
+    let tries = 0;
+    const pick = () => {
+      const b = document.querySelector('#SKETCH_ID button[aria-label="Brush"]');
+      if (b) { if (!b.classList.contains("highlight")) b.click(); }
+      else if (tries++ < 30) setTimeout(pick, 100);
+    };
+    setTimeout(pick, 50);
+  }
+  return src;
+}"""
+
+
 def build(label: str, entry: VAEEntry | None, cls: int = -1, key: str = "") -> ImageInput:
     """Create the components (call inside a layout block) and wire their visibility."""
     source = gr.Radio(SOURCE_LABELS, value="gallery", label=label, elem_id=f"{key}-source")
@@ -37,7 +53,7 @@ def build(label: str, entry: VAEEntry | None, cls: int = -1, key: str = "") -> I
     sketch = gr.Sketchpad(
         type="numpy", image_mode="RGBA", format="png", canvas_size=(280, 280), layers=False, transforms=(),
         brush=gr.Brush(default_size=12, colors=["#000000"], color_mode="fixed"),
-        label="click the brush ✎, then draw a digit (big, centred)", visible=False, elem_id=f"{key}-sketch", height=330,
+        label="draw a digit (big, centred)", visible=False, elem_id=f"{key}-sketch", height=330,
     )
     upload = gr.Image(type="numpy", image_mode="RGBA", sources=["upload", "clipboard"], label="upload an image",
                       visible=False, elem_id=f"{key}-upload", height=260)
@@ -49,5 +65,5 @@ def build(label: str, entry: VAEEntry | None, cls: int = -1, key: str = "") -> I
                 gr.Image(visible=src == "upload"))
 
     source.change(show, source, [cls_dd, sketch, upload], api_visibility="private", queue=False,
-                  show_progress="hidden")
+                  show_progress="hidden", js=SELECT_BRUSH_JS.replace("SKETCH_ID", f"{key}-sketch"))
     return ImageInput(source, cls_dd, sketch, upload)
