@@ -37,7 +37,12 @@ def build_demo(zoo: Zoo | None = None) -> gr.Blocks:
     return demo
 
 
+# the β-sweep slider moves over the trained models; its own number box would show the model's
+# index (0..6), so it is hidden and the β of the chosen model is shown beside the slider instead
+CSS = "#tradeoff-index .tab-like-container, #tradeoff-index .min_value, #tradeoff-index .max_value { display: none; }"
+
 LAUNCH = dict(
+    css=CSS,
     max_file_size="2mb",  # sketches and uploads are 28x28 digits: nothing big is needed
     enable_monitoring=False,
     show_error=True,

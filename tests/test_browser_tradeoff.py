@@ -25,9 +25,9 @@ def test_sweep_view_moves_with_the_slider(page):
     page.wait_for_function("() => document.querySelector('#tradeoff-summary').innerText.includes('β = 1 ')",
                            timeout=15_000)
     plane_before = page.locator("#tradeoff-plane").inner_html()
-    slider = page.locator("#tradeoff-index input[type=number]")
-    slider.fill("6")  # the last of the seven sweep models: beta = 8
-    slider.press("Enter")
+    slider = page.locator("#tradeoff-index input[type=range]")
+    slider.focus()
+    slider.press("End")  # the far right: the last of the seven sweep models, beta = 8
     page.wait_for_function("() => document.querySelector('#tradeoff-summary').innerText.includes('β = 8')",
                            timeout=15_000)
     page.wait_for_timeout(500)
