@@ -19,6 +19,11 @@ DATA_DESCRIPTION = {
 }
 
 
+# one fixed stochastic binarisation for every evaluation: the test set's figures, a user's image in
+# the app, and the live trainer's evaluation digits all see pixels drawn with this seed
+BINARIZE_SEED = 1234
+
+
 class DataMissingError(FileNotFoundError):
     pass
 

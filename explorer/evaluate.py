@@ -25,12 +25,12 @@ from safetensors.torch import save_file
 
 from . import checkpoints
 from .catalogue import HEADLINE_VAE, RECIPES
-from .data import (DATA_DESCRIPTION, binarize, encode_words, load_images, load_words, split_words)
+from .data import (BINARIZE_SEED, DATA_DESCRIPTION, binarize, encode_words, load_images, load_words,
+                   split_words)
 from .live import LIVE_DIGITS
 from .train import lm_evaluate
 from .zoo import MAP_SUFFIX, TRAIN_HASHES, word_hash
 
-BINARIZE_SEED = 1234
 SAMPLE_SEED = 0
 ACTIVE_THRESHOLD = 0.01  # Burda et al. (2015): dimension d is active if Cov_x(E_q[z_d]) > 0.01
 SLICE = 200  # the test re-evaluates this many held-out examples against the manifest

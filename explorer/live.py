@@ -33,7 +33,7 @@ import numpy as np
 import torch
 
 from .checkpoints import CHECKPOINT_DIR
-from .data import binarize
+from .data import BINARIZE_SEED, binarize
 from .errors import InputError, check_float
 from .models import VAE, VAEConfig
 
@@ -495,7 +495,7 @@ def copy_model(model: VAE) -> VAE:
     return clone
 
 
-def fixed_binary(x: torch.Tensor, seed: int = 1234) -> torch.Tensor:
+def fixed_binary(x: torch.Tensor, seed: int = BINARIZE_SEED) -> torch.Tensor:
     """One fixed binarisation of grey digits, so every measurement sees the same pixels."""
     return binarize(x.float().clamp(0, 1), torch.Generator().manual_seed(seed))
 

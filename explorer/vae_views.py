@@ -18,6 +18,7 @@ import numpy as np
 import PIL.Image
 import torch
 
+from .data import BINARIZE_SEED, binarize
 from .errors import InputError, check_float, check_int
 from .images import to_model_input
 from .models.vae import VAE, gaussian_kl, log_normal
@@ -32,7 +33,6 @@ IWAE_K = (1, 2000)  # k = 2000 on one image stays well under 0.1 s on one core
 SEED = (0, 2**32 - 1)
 Z_LIMIT = 4.0  # decode_point accepts |z_i| <= 4: beyond, the prior has < 1e-4 of its mass
 MANIFOLD_N = 15  # cells per side of the manifold grid
-BINARIZE_SEED = 1234  # fixed binarisation of a user's image, the seed explorer.evaluate uses for the test set
 EXPORT_KEEP = 200  # exported PNG/GIF files kept in the server's own temp folder
 
 
@@ -233,7 +233,7 @@ def analyse_posterior(entry: VAEEntry, x: torch.Tensor, n_samples=8, k=1000, see
     binarised = model.config.likelihood == "bernoulli"
     # The Bernoulli likelihood is defined on {0, 1} pixels; the test set's log p(x) was measured on
     # a fixed stochastic binarisation, so this image is binarised the same way (fixed seed).
-    x_eval = torch.bernoulli(x, generator=torch.Generator().manual_seed(BINARIZE_SEED)) if binarised else x
+    x_eval = binarize(x, torch.Generator().manual_seed(BINARIZE_SEED)) if binarised else x
     x_flat = x_eval.reshape(1, -1)
     mu, logvar = model.encode(x_flat)
     z_samples, x_samples = model.sample_posterior(x_eval, n_samples, g)
