@@ -167,7 +167,7 @@ def markdown_table(manifest: dict) -> str:
         m = rec["metrics"]
         if rec["kind"] == "vae":
             c = rec["config"]
-            fig = (f"β = {c['beta']:g}: −log p(x) ≈ **{m['nll']:.2f}** (IWAE, k = {m['iwae_k']}); "
+            fig = (f"trained at β = {c['beta']:g}: −log p(x) ≈ **{m['nll']:.2f}** (IWAE, k = {m['iwae_k']}); "
                    f"ELBO {m['elbo']:.2f} = −(D {m['distortion']:.2f} + R {m['rate']:.2f}); "
                    f"active units {m['active_units']}/{c['latent_dim']}")
             data = {"mnist": "MNIST (10k subset)", "fashion": "Fashion-MNIST"}[rec["dataset"]]
