@@ -19,6 +19,7 @@ import torch.nn.functional as F
 from . import errors
 from .errors import InputError, check_float
 from .models import Vocab, VocabularyError, token_log_probs
+from .models.autoregressive import filtered_probs
 from .models.vocab import SPECIAL, SPECIAL_LABEL
 
 TEMPERATURE_RANGE = (0.05, 5.0)
@@ -237,15 +238,6 @@ def _draw(probs: torch.Tensor, seed: int, sample: int, step: int) -> int:
     return int(torch.multinomial(probs, 1, generator=g))
 
 
-def sampling_probs(logits: torch.Tensor, temperature: float, top_k: int) -> torch.Tensor:
-    """softmax(logits / T) restricted to the top_k most likely tokens (0 = all). (..., vocab)"""
-    logits = logits.float() / temperature
-    if 0 < top_k < logits.size(-1):
-        kth = logits.topk(top_k, dim=-1).values[..., -1:]
-        logits = logits.masked_fill(logits < kth, float("-inf"))
-    return F.softmax(logits, dim=-1)
-
-
 @dataclass
 class Sample:
     text: str
@@ -274,7 +266,7 @@ def generate_samples(entry, n: int = 10, temperature: float = 1.0, top_k: int = 
         active = (~done).nonzero()[:, 0]  # finished names are not run again: the models are causal,
         logits, _ = model(idx[active])  # so each row's numbers do not depend on the others
         logits = logits[:, -1]  # (n_active, vocab)
-        probs = sampling_probs(logits, temperature, top_k)
+        probs = filtered_probs(logits, temperature, top_k)
         logp_model = F.log_softmax(logits.float(), dim=-1)
         nxt = torch.zeros(len(active), dtype=torch.long)
         if step < vocab.max_len:  # at max_len characters the end is forced
@@ -332,7 +324,7 @@ def generate_step(entry, prefix: str = "", temperature: float = 1.0, top_k: int 
                    torch.zeros(0, dtype=torch.long)])
     logits, _ = entry.model.eval()(x[None])
     logits = logits[0, -1]  # (vocab,)
-    probs = sampling_probs(logits, temperature, top_k)
+    probs = filtered_probs(logits, temperature, top_k)
     forced = len(prefix) >= vocab.max_len
     drawn = 0 if forced else _draw(probs, seed, 0, len(prefix))
     labels = [token_label(i, vocab) for i in range(vocab.size)]

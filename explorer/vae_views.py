@@ -21,7 +21,7 @@ import torch
 from .data import BINARIZE_SEED, binarize
 from .errors import InputError, check_float, check_int
 from .images import to_model_input
-from .models.vae import VAE, gaussian_kl, log_normal
+from .models.vae import VAE, gaussian_kl
 from .zoo import VAEEntry
 
 STEPS = (2, 32)
@@ -237,11 +237,8 @@ def analyse_posterior(entry: VAEEntry, x: torch.Tensor, n_samples=8, k=1000, see
     x_flat = x_eval.reshape(1, -1)
     mu, logvar = model.encode(x_flat)
     z_samples, x_samples = model.sample_posterior(x_eval, n_samples, g)
-    # k importance samples z_i ~ q(z|x): log w_i = log p(x|z_i) + log p(z_i) - log q(z_i|x)
-    z = model.reparameterize(mu, logvar, g, n=k)  # (k, 1, Z)
-    log_px_z = model.log_px_given_z(x_flat, model.decoder_logits(z))  # (k, 1)
-    zeros = torch.zeros_like(mu)
-    log_w = log_px_z + log_normal(z, zeros, zeros) - log_normal(z, mu, logvar)
+    # k importance samples z_i ~ q(z|x), in one draw: log w_i = log p(x|z_i) + log p(z_i) - log q(z_i|x)
+    log_w, log_px_z = model.importance_samples(x_flat, k, g, chunk=k)  # (k, 1) each
     log_px = float(torch.logsumexp(log_w[:, 0], 0) - math.log(k))
     kl_per_dim = gaussian_kl(mu, logvar)[0]
     reconstruction = float(log_px_z.mean())

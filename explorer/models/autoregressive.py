@@ -65,15 +65,17 @@ def next_token_distribution(model, vocab: Vocab, prefix: str = "", temperature: 
     x = torch.cat([torch.zeros(1, dtype=torch.long), ix])
     model.eval()
     logits, _ = model(x[None])
-    return _filtered_probs(logits[0, -1], temperature, top_k)
+    return filtered_probs(logits[0, -1], temperature, top_k)
 
 
-def _filtered_probs(logits: torch.Tensor, temperature: float, top_k: int | None) -> torch.Tensor:
+def filtered_probs(logits: torch.Tensor, temperature: float = 1.0, top_k: int | None = None) -> torch.Tensor:
+    """softmax(logits / temperature), restricted to the top_k most likely tokens (None or 0 = all).
+    Works on (..., vocab)."""
     if not temperature > 0:
         raise ValueError(f"temperature must be > 0, got {temperature}")
     logits = logits.float() / temperature
-    if top_k is not None and 0 < top_k < logits.numel():
-        kth = torch.topk(logits, top_k).values[-1]
+    if top_k is not None and 0 < top_k < logits.size(-1):
+        kth = torch.topk(logits, top_k, dim=-1).values[..., -1:]
         logits = logits.masked_fill(logits < kth, float("-inf"))
     return F.softmax(logits, dim=-1)
 
@@ -90,7 +92,7 @@ def generate(model, vocab: Vocab, n: int = 1, temperature: float = 1.0, top_k: i
     done = torch.zeros(n, dtype=torch.bool)
     while idx.size(1) < vocab.block_size and not done.all():
         logits, _ = model(idx)
-        probs = torch.stack([_filtered_probs(l, temperature, top_k) for l in logits[:, -1]])
+        probs = filtered_probs(logits[:, -1], temperature, top_k)
         nxt = torch.multinomial(probs, 1, generator=generator)
         nxt[done] = 0
         done |= nxt[:, 0] == 0

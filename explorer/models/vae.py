@@ -165,20 +165,28 @@ class VAE(nn.Module):
         return self.loss(x, generator=generator)
 
     @torch.no_grad()
+    def importance_samples(
+        self, x: torch.Tensor, k: int, generator: torch.Generator | None = None, chunk: int = 250
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """z_i ~ q(z|x), i = 1..k: returns log w_i = log p(x, z_i) - log q(z_i|x) and the
+        reconstruction term log p(x|z_i), each (k, B)."""
+        x_flat = self._flatten(x).float()
+        mu, logvar = self.encode(x_flat)
+        zeros = torch.zeros_like(mu)
+        log_w, log_px_z = [], []
+        for start in range(0, k, chunk):
+            n = min(chunk, k - start)
+            z = self.reparameterize(mu, logvar, generator, n=n)  # (n, B, Z)
+            rec = self.log_px_given_z(x_flat, self.decoder_logits(z))
+            log_px_z.append(rec)
+            log_w.append(rec + log_normal(z, zeros, zeros) - log_normal(z, mu, logvar))
+        return torch.cat(log_w, 0), torch.cat(log_px_z, 0)
+
     def log_importance_weights(
         self, x: torch.Tensor, k: int, generator: torch.Generator | None = None, chunk: int = 250
     ) -> torch.Tensor:
         """log w_i = log p(x, z_i) - log q(z_i|x), z_i ~ q(z|x); returns (k, B)."""
-        x_flat = self._flatten(x).float()
-        mu, logvar = self.encode(x_flat)
-        zeros = torch.zeros_like(mu)
-        out = []
-        for start in range(0, k, chunk):
-            n = min(chunk, k - start)
-            z = self.reparameterize(mu, logvar, generator, n=n)  # (n, B, Z)
-            log_px_z = self.log_px_given_z(x_flat, self.decoder_logits(z))
-            out.append(log_px_z + log_normal(z, zeros, zeros) - log_normal(z, mu, logvar))
-        return torch.cat(out, 0)
+        return self.importance_samples(x, k, generator, chunk)[0]
 
     @torch.no_grad()
     def iwae_log_px(
