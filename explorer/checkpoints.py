@@ -14,6 +14,7 @@ from safetensors.torch import load_file, save_file
 
 from .models import (GRUConfig, GRULanguageModel, Transformer, TransformerConfig, VAE, VAEConfig,
                      Vocab)
+from .models.pixelcnn import PixelCNN, PixelCNNConfig
 
 CHECKPOINT_DIR = Path(__file__).resolve().parent.parent / "checkpoints"
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,80}$")
@@ -22,6 +23,7 @@ FAMILIES = {
     "vae": (VAEConfig, VAE),
     "transformer": (TransformerConfig, Transformer),
     "gru": (GRUConfig, GRULanguageModel),
+    "pixelcnn": (PixelCNNConfig, PixelCNN),
 }
 
 
@@ -36,6 +38,8 @@ def kind_of(model) -> str:
         return "transformer"
     if isinstance(model, GRULanguageModel):
         return "gru"
+    if isinstance(model, PixelCNN):
+        return "pixelcnn"
     raise TypeError(f"no checkpoint format for {type(model).__name__}")
 
 
