@@ -60,6 +60,11 @@ def binarize(x: torch.Tensor, generator: torch.Generator | None = None) -> torch
     return torch.bernoulli(x, generator=generator)
 
 
+def fixed_binary(x: torch.Tensor, seed: int = BINARIZE_SEED) -> torch.Tensor:
+    """One fixed binarisation of grey images, so every measurement sees the same pixels."""
+    return binarize(x.float().clamp(0, 1), torch.Generator().manual_seed(seed))
+
+
 def load_words(path: str | Path) -> list[str]:
     path = Path(path)
     if not path.is_file():

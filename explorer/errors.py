@@ -41,3 +41,10 @@ def check_int(value, name: str, lo: int, hi: int, hint: str = "",
     if x is None or x != int(x) or not lo <= x <= hi:
         raise error(f"{name} must be a whole number from {lo} to {hi}{hint}, got {value!r}")
     return int(x)
+
+
+SEED_RANGE = (0, 2**31 - 1)  # every seed box in the app: a whole number that JSON and JS hold exactly
+
+
+def check_seed(value, error: type[InputError] = InputError) -> int:
+    return check_int(value, "seed", *SEED_RANGE, error=error)

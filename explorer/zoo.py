@@ -1,7 +1,7 @@
 """The shipped models, loaded once at start-up: VAEs with their precomputed latent maps, the
 beta sweep, and the character models. Read-only after loading, so safe to share across sessions.
 
-Start-up never fits UMAP: maps are computed by `python -m explorer.precompute` and shipped.
+Start-up never fits UMAP: maps are computed by `python -m explorer.training.evaluate` and shipped.
 """
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from safetensors.torch import load_file
 from . import checkpoints
 from .checkpoints import CHECKPOINT_DIR, CheckpointError
 from .data import CLASS_NAMES
+from .errors import InputError
 from .models import VAE, Vocab
 
 MAP_SUFFIX = ".map.safetensors"
@@ -113,14 +114,14 @@ class Zoo:
     sweep: list[SweepPoint] = field(default_factory=list)
     manifest: dict = field(default_factory=dict)
 
-    def vae(self, name: str) -> VAEEntry:
-        if name not in self.vaes:
-            raise KeyError(f"unknown VAE {name!r}; choose one of {sorted(self.vaes)}")
+    def vae(self, name) -> VAEEntry:
+        if not isinstance(name, str) or name not in self.vaes:
+            raise InputError(f"unknown VAE {_shown(name)}; choose one of {sorted(self.vaes)}")
         return self.vaes[name]
 
-    def lm(self, name: str) -> LMEntry:
-        if name not in self.lms:
-            raise KeyError(f"unknown character model {name!r}; choose one of {sorted(self.lms)}")
+    def lm(self, name) -> LMEntry:
+        if not isinstance(name, str) or name not in self.lms:
+            raise InputError(f"unknown character model {_shown(name)}; choose one of {sorted(self.lms)}")
         return self.lms[name]
 
     def vae_choices(self) -> list[tuple[str, str]]:
@@ -128,6 +129,12 @@ class Zoo:
 
     def lm_choices(self) -> list[tuple[str, str]]:
         return [(e.label, n) for n, e in self.lms.items()]
+
+
+def _shown(value, limit: int = 40) -> str:
+    """A user's value for a message: repr, cut short (it may be anything sent through the API)."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def load_map(name: str, dataset: str, root: Path) -> LatentMap | None:

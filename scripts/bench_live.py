@@ -136,7 +136,7 @@ def main(argv=None) -> None:
     from gradio_client import Client
 
     import app as front_door
-    from explorer.tradeoff_views import fixed_digits, measure_frontier
+    from explorer.views.tradeoff import fixed_digits, measure_frontier
     from explorer.zoo import load_zoo
 
     zoo = load_zoo()

@@ -68,12 +68,28 @@ def test_transformer_attention_is_causal():
 @pytest.mark.parametrize("kind", KINDS)
 def test_seeded_generation_is_reproducible(kind):
     model = tiny(kind)
-    a = generate(model, VOCAB, n=5, temperature=0.9, top_k=5, generator=torch.Generator().manual_seed(1))
-    b = generate(model, VOCAB, n=5, temperature=0.9, top_k=5, generator=torch.Generator().manual_seed(1))
+    rng = torch.get_rng_state()
+    a = generate(model, VOCAB, n=5, temperature=0.9, top_k=5, seed=1)
+    b = generate(model, VOCAB, n=5, temperature=0.9, top_k=5, seed=1)
+    assert torch.equal(rng, torch.get_rng_state())  # the global RNG is never touched
     assert a == b and len(a) == 5
-    assert all(len(w) <= VOCAB.max_len and set(w) <= set(VOCAB.chars) for w in a)
-    assert all(w.startswith("em") for w in generate(model, VOCAB, n=3, prefix="em",
-                                                     generator=torch.Generator().manual_seed(2)))
+    assert all(len(g.text) <= VOCAB.max_len and set(g.text) <= set(VOCAB.chars) for g in a)
+    assert all(g.text.startswith("em") for g in generate(model, VOCAB, n=3, prefix="em", seed=2))
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_stepping_replays_the_first_sample_and_log_p_is_the_models(kind):
+    model = tiny(kind)
+    whole = generate(model, VOCAB, n=3, temperature=0.7, top_k=4, seed=5)[0]
+    prefix = ""
+    while True:
+        d = sample_step(model, VOCAB, prefix, temperature=0.7, top_k=4, seed=5)
+        if d.drawn == 0:
+            break
+        prefix += VOCAB.itos(d.drawn)
+    assert prefix == whole.text
+    if not whole.cut:
+        assert math.isclose(whole.log_p, sequence_log_prob(model, VOCAB, whole.text), rel_tol=1e-4)
 
 
 def test_top_k_and_temperature():
@@ -83,8 +99,8 @@ def test_top_k_and_temperature():
     cold = next_token_distribution(model, VOCAB, "a", temperature=0.1)
     warm = next_token_distribution(model, VOCAB, "a", temperature=10.0)
     assert cold.max() > warm.max()
-    probs, i = sample_step(model, VOCAB, "a", generator=torch.Generator().manual_seed(0))
-    assert probs[i] > 0
+    d = sample_step(model, VOCAB, "a", seed=0)
+    assert d.probs[d.drawn] > 0 and torch.allclose(d.probs, next_token_distribution(model, VOCAB, "a"))
     with pytest.raises(ValueError, match="temperature must be > 0"):
         next_token_distribution(model, VOCAB, "a", temperature=0.0)
 

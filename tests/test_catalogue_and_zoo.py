@@ -5,9 +5,9 @@ import shlex
 import numpy as np
 import torch
 
-from explorer.catalogue import RECIPES, train_argv
+from explorer.training.catalogue import RECIPES, train_argv
 from explorer.checkpoints import CHECKPOINT_DIR
-from explorer.train import parse_args
+from explorer.training.train import parse_args
 from explorer.zoo import LatentMap
 
 MODELS = json.loads((CHECKPOINT_DIR / "manifest.json").read_text())["models"]
@@ -21,7 +21,7 @@ def settings(argv: list[str]) -> dict:
 def test_every_recipe_parses_and_matches_the_command_that_trained_the_shipped_file():
     for r in RECIPES:
         ours = settings(train_argv(r, "../shared/data"))
-        recorded = shlex.split(MODELS[r.name]["command"])[3:]  # after "python -m explorer.train"
+        recorded = shlex.split(MODELS[r.name]["command"])[3:]  # after "python -m explorer.training.train"
         assert settings(recorded) == ours, r.name
 
 

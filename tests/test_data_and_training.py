@@ -7,7 +7,7 @@ import torch
 from explorer import checkpoints
 from explorer.data import DataMissingError, encode_words, load_images, load_words
 from explorer.models import GRUConfig, GRULanguageModel, VAE, VAEConfig, Vocab
-from explorer.train import lm_evaluate, main, train_lm, train_vae
+from explorer.training.train import lm_evaluate, main, train_lm, train_vae
 
 
 def test_missing_image_data_says_where_and_what_to_do(tmp_path):
@@ -62,7 +62,7 @@ def test_train_cli_writes_a_self_describing_checkpoint(tmp_path):
     main(["gru", "--data", str(names), "--n-embd", "4", "--n-hidden", "8", "--max-steps", "20",
           "--n-val", "5", "--seed", "3", "--threads", "1", "--out", str(out)])
     meta = json.loads((tmp_path / "lm.json").read_text())
-    assert meta["command"].startswith("python -m explorer.train gru --data")
+    assert meta["command"].startswith("python -m explorer.training.train gru --data")
     assert meta["seed"] == 3 and meta["vocab"]["chars"] == "aeilmovz"
     model, meta = checkpoints.load("lm", tmp_path)
     assert meta["vocab_obj"].size == 9

@@ -10,8 +10,10 @@ import numpy as np
 import pytest
 import torch
 
-from explorer.live import (LiveConfig, LiveError, LiveRun, TrainerPool, check_beta, copy_model,
-                           max_trainers_from_env, single_thread)
+from explorer.errors import InputError
+from explorer.training.live import LiveConfig, LiveRun, copy_model, single_thread
+from explorer.training.pool import TrainerPool, max_trainers_from_env
+from explorer.views.tradeoff import LIVE_BETA, check_live_beta
 from explorer.models import VAE, VAEConfig
 
 
@@ -72,12 +74,13 @@ def test_beta_change_while_the_thread_trains(runs):
 
 
 def test_bad_beta_is_refused_with_the_allowed_range():
-    for bad in (float("nan"), -1, 1e9, "abc", None, math.inf):
-        with pytest.raises(LiveError, match="from 0 to"):
-            check_beta(bad)
+    for bad in (float("nan"), -1, 1e9, "abc", None, math.inf, LIVE_BETA[1] + 0.01):
+        with pytest.raises(InputError, match=f"from 0 to {LIVE_BETA[1]:g}"):
+            check_live_beta(bad)
     run = tiny_run()
-    with pytest.raises(LiveError):
-        run.set_beta(float("nan"))
+    for bad in (float("nan"), -1.0, math.inf):  # the trainer's own contract, below the view's check
+        with pytest.raises(ValueError):
+            run.set_beta(bad)
     assert run.beta == 1.0
 
 

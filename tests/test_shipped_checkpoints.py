@@ -9,11 +9,11 @@ import pytest
 import torch
 
 from explorer import checkpoints
-from explorer.catalogue import HEADLINE_VAE, RECIPES, SWEEP_BETAS
+from explorer.training.catalogue import HEADLINE_VAE, RECIPES, SWEEP_BETAS
 from explorer.checkpoints import CHECKPOINT_DIR
 from explorer.data import binarize, encode_words, load_images, load_words, split_words
-from explorer.evaluate import BINARIZE_SEED, SLICE, vae_slice
-from explorer.train import lm_evaluate
+from explorer.training.evaluate import BINARIZE_SEED, SLICE, vae_slice
+from explorer.training.train import lm_evaluate
 
 MANIFEST = json.loads((CHECKPOINT_DIR / "manifest.json").read_text())
 MODELS = MANIFEST["models"]
@@ -55,7 +55,7 @@ def test_every_checkpoint_loads_and_records_its_provenance(name):
     model, meta = checkpoints.load(name)
     rec = MODELS[name]
     assert checkpoints.parameter_count(model) == rec["parameters"]
-    assert rec["command"].startswith("python -m explorer.train ")
+    assert rec["command"].startswith("python -m explorer.training.train ")
     assert isinstance(rec["seed"], int) and rec["data"]
     if rec["dataset"] == "mnist":
         assert "10,000-digit training subset" in rec["data"]

@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 import pytest
 import torch
 
-from explorer import token_views as tv
+from explorer.views import tokens as tv
 from explorer.models import VocabularyError
 from explorer.models.autoregressive import sequence_log_prob
 from explorer.plots import tokens as plots

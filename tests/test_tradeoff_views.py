@@ -7,11 +7,13 @@ import numpy as np
 import pytest
 import torch
 
-from explorer.live import LiveConfig, LiveRun
+from explorer.training.live import LiveConfig, LiveRun
 from explorer.models import VAE, VAEConfig
 from explorer.plots import tradeoff as plots
-from explorer.tradeoff_views import (ACTIVE_KL_NATS, EVAL_PER_CLASS, check_seed, fixed_digits, image_grid,
-                                     live_numbers, live_status_text, live_view, measure_frontier, sweep_view)
+from explorer.errors import check_seed
+from explorer.plots.tradeoff import image_grid
+from explorer.views.tradeoff import (EVAL_PER_CLASS, fixed_digits, live_numbers, live_status_text, live_view,
+                                     measure_frontier, sweep_view)
 
 
 @pytest.fixture(scope="module")
@@ -78,8 +80,8 @@ def test_sweep_view_contents(tiny_zoo, frontier, digits):
     assert "β = 4" in v.summary and "nats" in v.summary
     # two rows of ten 28 px digits, scaled 3x with gaps
     assert v.reconstructions.size[0] > v.reconstructions.size[1] > 2 * 28 * 3
-    assert len(v.kl_bars.data[0].y) == 4
-    assert v.active_units == int((frontier.kl_per_dim[2] > ACTIVE_KL_NATS).sum())
+    assert sum(len(t.y) for t in v.kl_bars.data) == 4
+    assert v.active_units == int(frontier.active[2].sum())
     names = [t.name for t in v.plane.data]
     assert "chosen β = 4" in names and "trained models (β sweep)" in names
     assert any(n.startswith("β = 1") for n in names)  # the plain VAE is marked
@@ -110,8 +112,18 @@ def test_chosen_point_gets_a_tangent_of_slope_minus_beta(frontier):
 
 
 def test_kl_bars_count_active_units():
-    fig = plots.kl_bars([0.0, 0.005, 0.5, 3.0], ACTIVE_KL_NATS, "test")
+    fig = plots.kl_bars([0.0, 0.005, 0.5, 3.0], [False, False, True, True], "test")
     assert "2 of 4 dimensions active" in fig.layout.title.text
+    active, inactive = fig.data
+    assert list(active.x) == [2, 3] and list(inactive.x) == [0, 1]
+
+
+def test_one_measure_for_the_tab_and_the_manifest(tiny_zoo, digits, frontier):
+    """The tab's rate, distortion and active units are VAE.measure's, as in training and evaluation."""
+    model = tiny_zoo.sweep[1].model
+    m = model.measure(digits.evaluation, torch.Generator().manual_seed(0))
+    assert np.isclose(frontier.rates[1], m.R) and np.isclose(frontier.distortions[1], m.D)
+    assert (frontier.active[1] == (m.mu.var(0) > 0.01).numpy()).all()
 
 
 def test_posterior_ellipses_draw_the_prior_circle_and_one_ring_per_digit():

@@ -9,7 +9,9 @@ import PIL.Image
 import pytest
 import torch
 
-from explorer import vae_views as vv
+from explorer.views import exports
+from explorer.views import vae as vv
+from explorer.views.prior_posterior import outlier_sentence
 from explorer.images import InputError
 from explorer.plots import vae as plots
 
@@ -104,10 +106,10 @@ def test_interpolation_bad_arguments(e2, steps, method):
 def test_exports_are_server_side_temp_files(e2):
     x_a, x_b = two_images(e2)
     r = vv.interpolate(e2, x_a, x_b, 6, "linear")
-    png = vv.save_png(plots.strip([torch.cat([r.x_a, r.recon_a]), r.x_path, torch.cat([r.recon_b, r.x_b])]))
-    gif = vv.save_gif(plots.frames(r.x_path))
+    png = exports.save_png(plots.strip([torch.cat([r.x_a, r.recon_a]), r.x_path, torch.cat([r.recon_b, r.x_b])]))
+    gif = exports.save_gif(plots.frames(r.x_path))
     for path in (png, gif):
-        assert path.startswith(str(vv._export_dir()))
+        assert path.startswith(str(exports._export_dir()))
     im = PIL.Image.open(gif)
     assert im.n_frames == 6 + 4 and im.size == (112, 112)  # there and back, 28 px x 4
     assert PIL.Image.open(png).size == (2 * (2 * 86 + 2) + (6 * 86 + 2) + 2 * 6, 88)
@@ -207,9 +209,9 @@ def test_outlier_sentence(e4):
     x, _ = two_images(e4)
     p = vv.analyse_posterior(e4, x, 1, 10, 0)
     p.percentile = 0.3
-    assert "Outlier" in vv.outlier_sentence(p, e4)
+    assert "Outlier" in outlier_sentence(p, e4)
     p.percentile = 50.0
-    assert "Typical" in vv.outlier_sentence(p, e4)
+    assert "Typical" in outlier_sentence(p, e4)
 
 
 # ---------------------------------------------------------------------------- figures and tab functions
@@ -232,7 +234,7 @@ def test_latent_map_has_classes_and_overlays(e4):
 
 
 def test_tab_functions_run_on_the_tiny_zoo(tiny_zoo):
-    from explorer.ui import interpolation, prior_posterior
+    from explorer.views import interpolation, prior_posterior
 
     strip, fig, png, gif, info = interpolation.interpolation_outputs(tiny_zoo, "vae_mnist_z2", 1, 7, 6, "slerp", 0)
     assert strip.ndim == 3 and png.endswith(".png") and gif.endswith(".gif") and "6 steps" in info
@@ -249,8 +251,8 @@ def test_tab_functions_run_on_the_tiny_zoo(tiny_zoo):
 
 
 def test_old_exports_are_pruned(monkeypatch, tmp_path):
-    monkeypatch.setattr(vv, "_EXPORT_DIR", tmp_path)
-    monkeypatch.setattr(vv, "EXPORT_KEEP", 3)
+    monkeypatch.setattr(exports, "_EXPORT_DIR", tmp_path)
+    monkeypatch.setattr(exports, "EXPORT_KEEP", 3)
     for _ in range(6):
-        vv.save_png(np.zeros((28, 28), np.uint8))
+        exports.save_png(np.zeros((28, 28), np.uint8))
     assert len(list(tmp_path.iterdir())) <= 4

@@ -19,6 +19,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 LIKELIHOODS = ("bernoulli", "gaussian")
+ACTIVE_THRESHOLD = 0.01  # Burda et al. (2015): latent unit d is active if Cov_x(E_q[z_d]) > 0.01
 
 
 @dataclass
@@ -55,6 +56,39 @@ class VAELoss(NamedTuple):
     distortion: torch.Tensor  # (B,) -E_q log p(x|z), nats
     rate: torch.Tensor  # (B,) KL(q(z|x) || p(z)), nats
     kl_per_dim: torch.Tensor  # (B, latent_dim)
+
+
+class Measurement(NamedTuple):
+    """Single-sample rate and distortion of a set of images at beta = 1, with their posterior means."""
+    distortion: torch.Tensor  # (N,) -E_q log p(x|z), nats
+    rate: torch.Tensor  # (N,) KL(q(z|x) || p(z)), nats
+    kl_per_dim: torch.Tensor  # (N, Z)
+    mu: torch.Tensor  # (N, Z) posterior means
+
+    @property
+    def D(self) -> float:
+        return self.distortion.mean().item()
+
+    @property
+    def R(self) -> float:
+        return self.rate.mean().item()
+
+    @property
+    def elbo(self) -> float:
+        return -(self.D + self.R)
+
+    @property
+    def active(self) -> torch.Tensor:
+        """(Z,) bool: Burda et al.'s active units, Var_x(E_q[z_d]) > ACTIVE_THRESHOLD."""
+        return self.mu.var(0) > ACTIVE_THRESHOLD if len(self.mu) > 1 else torch.zeros(self.mu.shape[1], dtype=torch.bool)
+
+    @property
+    def active_units(self) -> int:
+        return int(self.active.sum())
+
+    @staticmethod
+    def cat(parts: list["Measurement"]) -> "Measurement":
+        return Measurement(*(torch.cat(t) for t in zip(*parts)))
 
 
 def gaussian_kl(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
@@ -152,14 +186,30 @@ class VAE(nn.Module):
     ) -> VAELoss:
         """Single-sample estimate of the negative (beta-)ELBO, with its named terms."""
         beta = self.config.beta if beta is None else float(beta)
+        _, distortion, kl_per_dim = self._terms(x, generator)
+        rate = kl_per_dim.sum(-1)
+        loss = (distortion + beta * rate).mean()
+        return VAELoss(loss, -(distortion + rate), distortion, rate, kl_per_dim)
+
+    def _terms(self, x: torch.Tensor, generator: torch.Generator | None):
+        """mu (B, Z), distortion (B,) from one z = mu + sigma * eps per x, KL per dimension (B, Z)."""
         x_flat = self._flatten(x).float()
         mu, logvar = self.encode(x_flat)
         z = self.reparameterize(mu, logvar, generator)
         distortion = -self.log_px_given_z(x_flat, self.decoder_logits(z))
-        kl_per_dim = gaussian_kl(mu, logvar)
-        rate = kl_per_dim.sum(-1)
-        loss = (distortion + beta * rate).mean()
-        return VAELoss(loss, -(distortion + rate), distortion, rate, kl_per_dim)
+        return mu, distortion, gaussian_kl(mu, logvar)
+
+    @torch.no_grad()
+    def measure(self, x: torch.Tensor, generator: torch.Generator | None = None,
+                batch_size: int = 1000) -> Measurement:
+        """Rate, distortion, KL per dimension and posterior means of x at beta = 1: the one
+        measurement behind training's validation, evaluation, the beta tab and the live run.
+        Pass a seeded generator for the eps draws so that two models are compared on the same noise."""
+        parts = []
+        for i in range(0, len(x), batch_size):
+            mu, distortion, kl = self._terms(x[i:i + batch_size], generator)
+            parts.append(Measurement(distortion, kl.sum(-1), kl, mu))
+        return Measurement.cat(parts)
 
     def forward(self, x: torch.Tensor, generator: torch.Generator | None = None) -> VAELoss:
         return self.loss(x, generator=generator)

@@ -1,15 +1,16 @@
 """Figures for the per-token tab: each character coloured by p(x_t | x_<t), -log p per position,
 the top alternatives, the Transformer's attention and the next-token distribution when sampling.
 
-Functions take what explorer/token_views.py returns and give plotly figures. Figures are written
-as plain dicts and wrapped once without plotly's per-property validation: building them through
-go.Heatmap/update_layout costs 15-40 ms each, too much for a click (tests validate them fully).
+Functions take what explorer/views/tokens.py returns and give plotly figures, in the style of
+plots/style.py.
 """
 from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
 from plotly.colors import sequential
+
+from . import style
 
 # colour = log10 p on a diverging, colour-blind friendly scale whose white middle is a uniform guess
 # 1/V: red = less likely than a blind guess (surprising), blue = more likely (expected)
@@ -20,7 +21,6 @@ DRAWN_COLOR = "#d62728"
 BAR_COLOR = "#4c78a8"
 # written out: a named scale left to plotly.js would run the other way (dark = low)
 BLUES = [[i / (len(sequential.Blues) - 1), c] for i, c in enumerate(sequential.Blues)]
-GRID = "#e5ecf6"
 
 
 def _esc(token: str) -> str:
@@ -28,16 +28,10 @@ def _esc(token: str) -> str:
     return token.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _axis(**kw) -> dict:
-    return dict(gridcolor=GRID, linecolor=GRID, zerolinecolor=GRID, automargin=True) | kw
-
-
 def _figure(data: list[dict], title: str, height: int, xaxis: dict, yaxis: dict, **layout) -> go.Figure:
-    """The look of plotly_white, without its template (whose deep copy alone costs ~25 ms)."""
-    base = dict(template="none", title=dict(text=title, x=0.01, font=dict(size=15)), height=height,
-                font=dict(size=14, color="#2a3f5f"), paper_bgcolor="white", plot_bgcolor="white",
-                margin=dict(l=10, r=10, t=50, b=10), xaxis=_axis(**xaxis), yaxis=_axis(**yaxis))
-    return go.Figure(dict(data=data, layout=base | layout), _validate=False)
+    base = dict(title=style.title(title, 15), height=height, margin=dict(l=10, r=10, t=50, b=10),
+                xaxis=style.axis(**xaxis), yaxis=style.axis(**yaxis))
+    return style.figure(data, base | layout)
 
 
 def _log_p_scale(vocab_size: int, colorbar: bool = True) -> dict:

@@ -1,9 +1,9 @@
 """Figures for the reconstruction-vs-KL tab: the rate-distortion plane (Alemi et al. 2018, "Fixing a
 Broken ELBO"), training curves over steps, per-dimension KL bars, posterior ellipses (2-D latent).
 
-All functions take plain numbers/arrays and return plotly figures. Figures are written as plain
-dicts and wrapped once without plotly's per-property validation: the live view redraws three of
-them several times a second, and validated construction costs 15-40 ms per figure.
+All functions take plain numbers/arrays and return plotly figures in the style of plots/style.py
+(the live view redraws three of them several times a second), or PIL images of digits drawn like
+every other tab's.
 """
 from __future__ import annotations
 
@@ -11,30 +11,26 @@ from collections.abc import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
+import torch
+from PIL import Image
+
+from . import style
+from . import vae as vae_plots
 
 FRONTIER = "#636efa"
 CHOSEN = "#ef553b"
 BETA_ONE = "#00a65a"
 LIVE = "#ff7f0e"
-GRID = "#e5e5e5"
-CLASS_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
-                 "#7f7f7f", "#bcbd22", "#17becf"]
-
-
-def _axis(title: str, **kw) -> dict:
-    return dict(title=dict(text=title), gridcolor=GRID, zerolinecolor="#cccccc", linecolor="#999999",
-                automargin=True) | kw
+INACTIVE = "#cccccc"
 
 
 def _figure(data: list[dict], title: str, x: str, y: str, height: int = 420, xaxis: dict | None = None,
             yaxis: dict | None = None, **layout) -> go.Figure:
-    """The look of plotly_white without its template (whose deep copy alone costs ~25 ms)."""
-    base = dict(template="none", title=dict(text=title, x=0.02), height=height,
-                margin=dict(l=60, r=20, t=50, b=40), plot_bgcolor="white", paper_bgcolor="white",
-                font=dict(color="#2a3f5f"), xaxis=_axis(x, **(xaxis or {})), yaxis=_axis(y, **(yaxis or {})),
+    base = dict(title=style.title(title), height=height, margin=dict(l=60, r=20, t=50, b=40),
+                xaxis=style.axis(x, **(xaxis or {})), yaxis=style.axis(y, **(yaxis or {})),
                 legend=dict(orientation="h", yanchor="top", y=-0.18, x=0, xanchor="left"),
                 uirevision="keep")  # keep the student's zoom across live updates
-    return go.Figure(dict(data=data, layout=base | layout), _validate=False)
+    return style.figure(data, base | layout)
 
 
 def _list(a) -> list:
@@ -125,24 +121,21 @@ def training_curves(history: dict[str, np.ndarray], title: str = "Live training 
                    margin=dict(l=60, r=50, t=50, b=40))
 
 
-def kl_bars(kl_per_dim: Sequence[float], threshold: float, title: str) -> go.Figure:
-    """Mean KL of each latent dimension; those above threshold are the active units."""
+def kl_bars(kl_per_dim: Sequence[float], active: Sequence[bool], title: str) -> go.Figure:
+    """Mean KL of each latent dimension, the active units (Burda et al.'s Var_x(E_q[z_d]) > 0.01)
+    in colour and the collapsed ones grey."""
     kl = np.asarray(kl_per_dim, dtype=float)
-    active = kl > threshold
-    data = [dict(type="bar", x=list(range(len(kl))), y=_list(kl), name="KL per dimension",
-                 marker=dict(color=[FRONTIER if a else "#cccccc" for a in active]),
-                 hovertemplate="dimension %{x}<br>KL = %{y:.3f} nats<extra></extra>"),
-            dict(type="scatter", x=[-0.5, len(kl) - 0.5], y=[threshold, threshold], mode="lines",
-                 line=dict(color=CHOSEN, dash="dot"), name=f"active if KL > {threshold:g} nats", hoverinfo="skip")]
+    active = np.asarray(active, dtype=bool)
+    dims = list(range(len(kl)))
+    data = [dict(type="bar", x=[d for d in dims if active[d] == on], y=_list(kl[active == on]),
+                 name="active (Var over x of μ > 0.01)" if on else "inactive (collapsed to the prior)",
+                 marker=dict(color=FRONTIER if on else INACTIVE),
+                 hovertemplate="dimension %{x}<br>KL = %{y:.3f} nats<extra></extra>") for on in (True, False)]
     positive = kl[kl > 0]
     log = len(positive) and positive.max() > 50 * max(positive.min(), 1e-3)
-    note = dict(text=f"active if KL > {threshold:g} nats", x=1, xref="paper", xanchor="right", y=threshold,
-                yref="y", yanchor="bottom", showarrow=False, font=dict(color=CHOSEN))
-    if log:
-        note["y"] = float(np.log10(threshold))  # annotations on a log axis take log10 positions
     return _figure(data, f"{title}: {int(active.sum())} of {len(kl)} dimensions active", "latent dimension",
                    "KL(q(z_j|x) ‖ N(0,1)), nats", height=340, yaxis=dict(type="log" if log else "linear"),
-                   showlegend=False, annotations=[note])
+                   barmode="overlay")
 
 
 def posterior_ellipses(mu: np.ndarray, sigma: np.ndarray, labels: np.ndarray | None,
@@ -161,7 +154,7 @@ def posterior_ellipses(mu: np.ndarray, sigma: np.ndarray, labels: np.ndarray | N
         xs = mu[sel, 0, None] + n_std * sigma[sel, 0, None] * ring[0]  # (len(sel), 34)
         ys = mu[sel, 1, None] + n_std * sigma[sel, 1, None] * ring[1]
         name = class_names[c] if class_names is not None and c < len(class_names) else str(c)
-        colour = CLASS_COLOURS[c % len(CLASS_COLOURS)]
+        colour = style.class_color(c)
         data.append(dict(type="scatter", x=_list(xs), y=_list(ys), mode="lines", name=name, legendgroup=name,
                          line=dict(color=colour, width=1), fill="toself", opacity=0.5, hoverinfo="skip"))
         data.append(dict(type="scatter", x=_list(mu[sel, 0]), y=_list(mu[sel, 1]), mode="markers",
@@ -173,9 +166,20 @@ def posterior_ellipses(mu: np.ndarray, sigma: np.ndarray, labels: np.ndarray | N
                    yaxis=dict(range=[-r, r], scaleanchor="x", scaleratio=1))
 
 
-def empty_figure(message: str, height: int = 300) -> go.Figure:
-    layout = dict(template="none", height=height, plot_bgcolor="white", paper_bgcolor="white",
-                  xaxis=dict(visible=False), yaxis=dict(visible=False), margin=dict(l=20, r=20, t=20, b=20),
-                  annotations=[dict(text=message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper",
-                                    font=dict(size=14, color="#666666"))])
-    return go.Figure(dict(data=[], layout=layout), _validate=False)
+empty_figure = style.empty_figure
+
+
+# ---------------------------------------------------------------------------- digits
+def image_grid(images, ncols: int, scale: int = 3, pad: int = 2) -> Image.Image:
+    """(n, 28, 28) or (n, 1, 28, 28) values in [0, 1] -> one PIL image, drawn like every other
+    tab's digits (white on black, thin separators)."""
+    a = torch.as_tensor(np.asarray(images.detach() if isinstance(images, torch.Tensor) else images,
+                                   dtype=np.float32))
+    a = a.reshape(len(a), 1, a.shape[-2], a.shape[-1])
+    return Image.fromarray(vae_plots.image_grid(a, ncols, scale=scale, sep=pad))
+
+
+def originals_over_reconstructions(originals, reconstructions) -> Image.Image:
+    """Top row: the test digits; bottom row: decode(mu) of each."""
+    a, b = np.asarray(originals), np.asarray(reconstructions)
+    return image_grid(np.concatenate([a.reshape(len(a), 28, 28), b.reshape(len(b), 28, 28)]), ncols=len(a))

@@ -6,18 +6,16 @@ import functools
 
 import numpy as np
 import plotly.graph_objects as go
-import plotly.io as pio
 import torch
 
-# Okabe-Ito-like palette extended to 10 classes: distinguishable for most colour-blind viewers
-CLASS_COLORS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
-                "#7F7F7F", "#8C564B", "#17BECF"]
+from .style import ACCENT, CLASS_COLORS, figure
+from .style import axis as _axis
+
 SEPARATOR = (70, 90, 120)  # slate blue-grey between cells
 GROUP_SEPARATOR = (230, 160, 40)  # amber between groups (originals | path | originals)
-FONT = dict(size=15)
-PATH_COLOR = "#D62728"
+PATH_COLOR = ACCENT
 PRIOR_COLOR = "#111111"
-POSTERIOR_COLOR = "#D62728"
+POSTERIOR_COLOR = ACCENT
 
 
 # ---------------------------------------------------------------------------- image grids
@@ -96,31 +94,8 @@ def mark_point(image: np.ndarray, x: float, y: float, radius: int = 13, color=(2
     return out
 
 
-# ---------------------------------------------------------------------------- plotly helpers
-@functools.lru_cache(maxsize=1)
-def _template() -> dict:
-    """The layout part of plotly's "plotly_white" template: the full template (every trace type's
-    defaults) is 30x larger and gets copied and walked on every figure."""
-    layout = pio.templates["plotly_white"].layout.to_plotly_json()
-    keep = ("paper_bgcolor", "plot_bgcolor", "colorway", "font", "hovermode", "hoverlabel", "title", "xaxis",
-            "yaxis", "annotationdefaults", "shapedefaults")
-    return {"layout": {k: layout[k] for k in keep if k in layout}}
-
-
-def figure(data: list[dict], layout: dict) -> go.Figure:
-    """A plotly Figure from plain dicts, without plotly's per-property validation: validating a
-    template and 10k-point traces costs tens of ms per figure, this costs ~2 ms. The specs below
-    are plain plotly.js JSON, so nothing is lost but the type checks."""
-    layout = {"template": _template(), "font": FONT, "hoverlabel": {"font": {"size": 14}}, **layout}
-    return go.Figure({"data": data, "layout": layout}, _validate=False)
-
-
 def _title(text: str, size: int = 18) -> dict:
     return {"text": text, "font": {"size": size}}
-
-
-def _axis(title: str, **kw) -> dict:
-    return {"title": {"text": title}, **kw}
 
 
 # ---------------------------------------------------------------------------- the latent map

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import gradio as gr
 
-from ..vae_views import SOURCES
+from ..views.vae import SOURCES
 from ..zoo import VAEEntry
 
 SOURCE_LABELS = [("test image", "gallery"), ("draw", "draw"), ("upload", "upload")]

@@ -2,13 +2,9 @@
 between their posterior means, on the latent map; for 2-D models the manifold over the prior."""
 from __future__ import annotations
 
-import math
-
 import gradio as gr
-import numpy as np
-import torch
-
-from .. import vae_views as vv
+from ..views import interpolation as views
+from ..views import vae as vv
 from ..plots import vae as plots
 from ..zoo import Zoo
 from . import image_input
@@ -27,69 +23,17 @@ Latent points on a grid at the **prior's quantiles** (each cell holds the same p
 under N(0, I)), each decoded. **Click anywhere on the grid**, or move the sliders, to decode that point.
 """
 
-PATH_COLS = 16  # a longer path wraps onto more rows so the digits stay large
-MANIFOLD_SCALE = 1  # 420 px: about the size it is shown at, so each click sends a small PNG
-
-
-def _default_model(zoo: Zoo, prefer: str = "vae_mnist_z2") -> str | None:
-    names = list(zoo.vaes)
-    return prefer if prefer in zoo.vaes else (names[0] if names else None)
-
-
-def interpolation_outputs(zoo: Zoo, model, class_a=-1, class_b=-1, steps=10, method="linear", seed=0,
-                          source_a="gallery", source_b="gallery", sketch_a=None, upload_a=None,
-                          sketch_b=None, upload_b=None):
-    """-> (strip image, latent map figure, PNG path, GIF path, explanation markdown)."""
-    entry = zoo.vae(model)
-    lmap = vv.require_map(entry)
-    g = vv.generator(seed)
-    a = vv.pick_input(entry, source_a, class_a, g, sketch_a, upload_a, name="start point A")
-    b = vv.pick_input(entry, source_b, class_b, g, sketch_b, upload_b, name="end point B")
-    r = vv.interpolate(entry, a.x, b.x, steps, method)
-    n = r.x_path.shape[0]
-    image = plots.strip([torch.cat([r.x_a, r.recon_a]), r.x_path, torch.cat([r.recon_b, r.x_b])],
-                        ncols=[2, min(n, PATH_COLS), 2])
-    single_row = plots.strip([torch.cat([r.x_a, r.recon_a]), r.x_path, torch.cat([r.recon_b, r.x_b])])
-    coords = lmap.project(r.z_path)
-    title = f"{entry.label}: test set μ(x) on the {lmap.method}, and the {'spherical' if method == 'slerp' else 'linear'} path"
-    fig = plots.latent_map(lmap, title, path=coords)
-    norms = r.z_path.norm(dim=1)
-    info = (f"**A** = {a.description} → **B** = {b.description}; {n} steps, "
-            f"{'spherical (slerp)' if method == 'slerp' else 'linear'} path. "
-            f"‖z‖ along the path: start {norms[0]:.2f}, middle {norms[n // 2]:.2f}, end {norms[-1]:.2f} "
-            f"(a typical prior sample has ‖z‖ ≈ √{entry.latent_dim} = {math.sqrt(entry.latent_dim):.2f}).  \n"
-            f"Strip: *A, reconstruction of A* | **decoded path** | *reconstruction of B, B*.")
-    return (image, fig, vv.save_png(single_row), vv.save_gif(plots.frames(r.x_path)), info)
-
-
-def manifold_outputs(zoo: Zoo, model, z1=0.0, z2=0.0):
-    """-> (manifold image with the point marked, decoded point (upscaled), markdown)."""
-    entry = zoo.vae(model)
-    if entry.latent_dim != 2:
-        return None, None, f"*{entry.label}: the manifold grid is drawn for 2-D latent spaces only.*"
-    x_hat = vv.decode_point(entry, z1, z2)  # checks z1, z2 first
-    grid = vv.manifold(entry)
-    n = grid.shape[0]
-    # greyscale: a third of the PNG bytes to encode and send per click
-    img = plots.image_grid(grid.reshape(n * n, 1, 28, 28), ncol=n, scale=MANIFOLD_SCALE, sep=0)[..., 0]
-    h, w = img.shape[:2]
-    px, py = vv.z_to_pixel(float(z1), float(z2), w, h)
-    marked = plots.mark_point(img, px, py, radius=5 + 4 * MANIFOLD_SCALE)
-    point = plots.upscale(plots.to_uint8(x_hat)[0], 6)
-    return marked, point, f"Decoded z = ({float(z1):.2f}, {float(z2):.2f})"
-
-
 def build(zoo: Zoo) -> None:
-    default = _default_model(zoo)
+    default = vv.default_model(zoo)
     entry = zoo.vaes.get(default) if default else None
     is_2d = entry is not None and entry.latent_dim == 2
     # First view: computed once when the page is built (deterministic), so the tab opens filled in.
     init = [None] * 5
     init_manifold = (None, None, "")
     if entry is not None and entry.map is not None:
-        init = interpolation_outputs(zoo, default, 1, 7, 10, "linear", 0)
+        init = views.interpolation_outputs(zoo, default, 1, 7, 10, "linear", 0)
         if is_2d:
-            init_manifold = manifold_outputs(zoo, default, 0.0, 0.0)
+            init_manifold = views.manifold_outputs(zoo, default, 0.0, 0.0)
     gr.Markdown(EXPLAIN)
     with gr.Row(equal_height=False):
         with gr.Column(scale=1, min_width=300):
@@ -137,7 +81,7 @@ def build(zoo: Zoo) -> None:
                     source_b="gallery", sketch_a=None, upload_a=None, sketch_b=None, upload_b=None):
         """Decode the latent path between two images. Classes are indices (-1 = any class); with
         source 'gallery' the seed picks which test images; 'draw'/'upload' take an image instead."""
-        return interpolation_outputs(zoo, model, class_a, class_b, steps, method, seed, source_a, source_b,
+        return views.interpolation_outputs(zoo, model, class_a, class_b, steps, method, seed, source_a, source_b,
                                      sketch_a, upload_a, sketch_b, upload_b)
 
     gr.on([run.click, steps.release, method.change], interpolate, inputs, outputs, api_name="interpolate",
@@ -148,7 +92,7 @@ def build(zoo: Zoo) -> None:
         entry = zoo.vae(model)
         choices = image_input.class_choices(entry)
         two_d = entry.latent_dim == 2
-        grid, pt, md = manifold_outputs(zoo, model, z1v, z2v) if two_d else (None, None, "")
+        grid, pt, md = views.manifold_outputs(zoo, model, z1v, z2v) if two_d else (None, None, "")
         return (gr.Dropdown(choices=choices), gr.Dropdown(choices=choices), gr.Column(visible=two_d), grid, pt, md)
 
     model.change(on_model, [model, z1, z2], [in_a.cls, in_b.cls, manifold_col, manifold, point, point_md],
@@ -157,22 +101,15 @@ def build(zoo: Zoo) -> None:
 
     @friendly
     def decode_at(model, z1v, z2v):
-        return manifold_outputs(zoo, model, z1v, z2v)
+        return views.manifold_outputs(zoo, model, z1v, z2v)
 
     gr.on([z1.release, z2.release], decode_at, [model, z1, z2], [manifold, point, point_md],
           api_visibility="private", show_progress="hidden")
 
     @friendly
     def pick_on_manifold(model, evt: gr.SelectData):
-        if not isinstance(evt.index, (list, tuple)) or len(evt.index) != 2:
-            raise vv.InputError("click on the manifold image to pick a point")
-        if zoo.vae(model).latent_dim != 2:
-            raise vv.InputError("the manifold needs a 2-D model")
-        side = vv.MANIFOLD_N * 28 * MANIFOLD_SCALE
-        zz1, zz2 = vv.pixel_to_z(float(evt.index[0]), float(evt.index[1]), side, side)
-        zz1, zz2 = (float(np.clip(v, -vv.Z_LIMIT, vv.Z_LIMIT)) for v in (zz1, zz2))
-        grid, pt, md = manifold_outputs(zoo, model, round(zz1, 2), round(zz2, 2))
-        return round(zz1, 2), round(zz2, 2), grid, pt, md
+        zz1, zz2 = views.manifold_click(zoo, model, evt.index)
+        return zz1, zz2, *views.manifold_outputs(zoo, model, zz1, zz2)
 
     manifold.select(pick_on_manifold, [model], [z1, z2, manifold, point, point_md], api_visibility="private",
                     show_progress="hidden")

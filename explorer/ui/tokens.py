@@ -4,12 +4,11 @@ figures in explorer/plots/tokens.py; this module only builds components and wire
 """
 from __future__ import annotations
 
-import math
 import secrets
 
 import gradio as gr
 
-from .. import token_views as tv
+from ..views import tokens as tv
 from ..plots import tokens as plots
 from .common import friendly
 
@@ -48,29 +47,12 @@ def _score_outputs(s: tv.Scored):
 
 
 def _compare_outputs(scored: list[tv.Scored]):
-    lines = [s.summary() for s in scored]
-    if len(scored) == 2:
-        a, b = scored
-        better = a if a.log_px > b.log_px else b
-        lines.append(f"→ **{better.label}** gives \"{a.text}\" the higher probability, by a factor of "
-                     f"e^{abs(a.log_px - b.log_px):.2f} = {math.exp(abs(a.log_px - b.log_px)):.3g}.")
-    return plots.token_strip(scored), plots.nll_bars(scored), "\n\n".join(lines)
-
-
-def _step_markdown(state: tv.StepState, step: tv.Step | None) -> str:
-    if step is None:
-        return "Press **Step** to draw the first character."
-    if state.done:
-        log_p = sum(math.log(max(h[4], 1e-300)) for h in state.history)
-        return (f"Drew **{step.token}**: finished **\"{state.prefix}\"**"
-                f"{' (reached the longest length, end forced)' if step.forced else ''}; "
-                f"log p(x) = {log_p:.2f} nats under the model. Press **Reset** for a new one.")
-    return f"Drew **{step.token}** (p = {step.probs[step.drawn]:.3f}); the name so far: **\"{state.prefix}\"**"
+    return plots.token_strip(scored), plots.nll_bars(scored), tv.compare_summary(scored)
 
 
 def build(zoo) -> None:
     if not zoo.lms:
-        gr.Markdown("No character model is loaded: train one with `python -m explorer.train transformer` "
+        gr.Markdown("No character model is loaded: train one with `python -m explorer.training.train transformer` "
                     "(see the README), then restart the app.")
         return
     transformers = [n for n, e in zoo.lms.items() if getattr(e.model, "kind", None) == "transformer"]
@@ -96,15 +78,7 @@ def build(zoo) -> None:
     @friendly
     def generate(model, temperature, top_k, seed, n):
         samples = tv.generate_samples(zoo.lm(model), n, temperature, top_k, seed)
-        rows = [[i, s.text or "(empty)", len(s.text), round(s.log_p, 2),
-                 s.status + (" (hit max length)" if s.cut else "")] for i, s in enumerate(samples, 1)]
-        counts = {k: sum(s.status == k for s in samples) for k in ("new", "in training set", "unknown")}
-        if counts["unknown"]:
-            found = "In the training set or new? Unknown: the list of training names was not shipped"
-        else:
-            found = f"**{counts['new']} new**, {counts['in training set']} in the training set"
-        summary = f"{found} — seed {int(seed)}, T = {float(temperature):g}, top-k = {int(top_k) or 'off'}"
-        return rows, summary
+        return tv.samples_table(samples), tv.samples_summary(samples, seed, temperature, top_k)
 
     @friendly
     def generate_step(model, temperature, top_k, seed, state):
@@ -115,11 +89,10 @@ def build(zoo) -> None:
         step = tv.generate_step(zoo.lm(model), state.prefix, temperature, top_k, seed)
         state = state.advance(step)
         fig = plots.next_token_bars(step, float(temperature), int(top_k))
-        rows = [h[:3] + [round(h[3], 4), round(h[4], 4)] for h in state.history]
-        return state, fig, _step_markdown(state, step), rows
+        return state, fig, tv.step_markdown(state, step), state.table()
 
     def reset():
-        return tv.StepState(), None, _step_markdown(tv.StepState(), None), []
+        return tv.StepState(), None, tv.step_markdown(tv.StepState(), None), []
 
     def random_seed():
         return secrets.randbelow(tv.SEED_MAX + 1)
@@ -184,7 +157,7 @@ def build(zoo) -> None:
                 step_btn = gr.Button("Step: draw one character", variant="primary")
                 reset_btn = gr.Button("Reset")
             step_state = gr.State(tv.StepState())
-            step_md = gr.Markdown(_step_markdown(tv.StepState(), None))
+            step_md = gr.Markdown(tv.step_markdown(tv.StepState(), None))
             step_plot = gr.Plot(show_label=False, elem_id="tokens-step-plot")
             history = gr.Dataframe(headers=HISTORY_HEADERS, label="Steps so far", interactive=False,
                                    elem_id="tokens-history")

@@ -1,15 +1,14 @@
 """Tab: reconstruction vs KL (beta). The trained beta sweep (instant) and a live run whose beta the
-student moves while it trains. The work is in explorer/tradeoff_views.py and explorer/live.py."""
+student moves while it trains. The work is in explorer/views/tradeoff.py and explorer/training/live.py."""
 from __future__ import annotations
 
 
 import gradio as gr
 
 from ..data import CLASS_NAMES
-from ..live import LiveConfig, LiveRun, TrainerPool, copy_model, load_live_digits, small_vae
-from ..tradeoff_views import (Frontier, fixed_digits, live_numbers, live_status_text, live_view, measure_frontier,
-                              sweep_view)
-from ..errors import check_float
+from ..training.live_digits import load_live_digits
+from ..training.pool import TrainerPool
+from ..views import tradeoff as views
 from .common import InputError, friendly
 
 EXPLAIN = r"""
@@ -41,7 +40,6 @@ shrinks the ellipses to points, large β swells them toward the prior's unit cir
 INIT_CHOICES = [("from scratch (small model, 256 hidden units)", "scratch"),
                 ("from the trained sweep model nearest this β", "sweep")]
 TICK_SECONDS = 0.35
-LIVE_MAX_BETA = 8.0
 
 
 def _session(request: gr.Request | None) -> str:
@@ -49,10 +47,6 @@ def _session(request: gr.Request | None) -> str:
     if not key:
         raise InputError("live training needs a browser or gradio_client session; none was found")
     return key
-
-
-def _live_beta(beta) -> float:
-    return check_float(beta, "β", 0, LIVE_MAX_BETA)
 
 
 def build(zoo, demo: gr.Blocks) -> None:
@@ -66,12 +60,13 @@ def build(zoo, demo: gr.Blocks) -> None:
                     "nothing to show here.")
         return
     try:
-        digits = fixed_digits(zoo, fallback=live_digits)
+        digits = views.fixed_digits(zoo, fallback=live_digits)
     except ValueError as e:  # neither a gallery nor the live digits ship: say so instead of crashing
-        gr.Markdown(f"**This tab cannot run:** {e}. Build the digits with `python -m explorer.live --build-data`.")
+        gr.Markdown(f"**This tab cannot run:** {e}. Build the digits with "
+                    "`python -m explorer.training.live_digits --data-root ../shared/data`.")
         return
     train_x = live_digits[0].float().div(255.0) if live_digits is not None else None  # shared by all runs
-    frontier: Frontier = measure_frontier(zoo, digits)
+    frontier = views.measure_frontier(zoo, digits)
     betas = [float(b) for b in frontier.betas]
     start_index = frontier.nearest(1.0)
     sweep_latent = zoo.sweep[0].model.config.latent_dim
@@ -97,12 +92,11 @@ def build(zoo, demo: gr.Blocks) -> None:
 
     @friendly
     def show_sweep(beta, seed):
-        v = sweep_view(zoo, frontier, digits, beta, 0 if seed is None else seed)
+        v = views.sweep_view(zoo, frontier, digits, beta, 0 if seed is None else seed)
         return v.summary, v.plane, v.kl_bars, v.reconstructions, v.prior_samples
 
     def beta_of_index(i):
-        i = int(min(max(round(float(i or 0)), 0), len(betas) - 1))
-        return betas[i]
+        return frontier.beta_at(i)
 
     sweep_outputs = [summary, plane, kl, recon, prior]
     index.change(beta_of_index, index, beta_box, api_visibility="private", show_progress="hidden")
@@ -113,12 +107,12 @@ def build(zoo, demo: gr.Blocks) -> None:
     # ------------------------------------------------------------------ live view
     gr.Markdown(LIVE_EXPLAIN)
     pool = TrainerPool()
-    run_state = gr.State(None, delete_callback=lambda run: run.stop("session ended") if run is not None else None)
+    run_state = gr.State(views.LiveSession(), delete_callback=lambda s: s.stop("session ended"))
     with gr.Row():
         init = gr.Radio(INIT_CHOICES, value="scratch", label="Start")
         latent = gr.Radio([2, sweep_latent] if sweep_latent != 2 else [2], value=2,
                           label="Latent size (from scratch)")
-        live_beta = gr.Slider(0, LIVE_MAX_BETA, value=1.0, step=0.05, elem_id="tradeoff-live-beta",
+        live_beta = gr.Slider(*views.LIVE_BETA, value=1.0, step=0.05, elem_id="tradeoff-live-beta",
                               label="β (live: changes the objective on the next step)")
     with gr.Row():
         start_btn = gr.Button("Start", variant="primary", elem_id="tradeoff-start")
@@ -142,82 +136,57 @@ def build(zoo, demo: gr.Blocks) -> None:
     timer = gr.Timer(TICK_SECONDS, active=False)
     live_outputs = [status, numbers, live_plane, curves, live_recon, live_prior, ellipses]
 
-    def render(run: LiveRun | None, key: str | None, only_if_changed: bool = False):
-        snap = None
-        if run is not None:
-            snap = run.snapshot()
-            if key is not None and snap.state == "waiting":
-                snap.queue_position = pool.queue_position(key)
-            seen = (snap.step, snap.state, snap.beta, len(snap.history["step"]), snap.queue_position)
-            if only_if_changed and getattr(run, "rendered", None) == seen:
-                # nothing new: keep the figures as they are, refresh only the (cheap) numbers
-                n = live_numbers(snap, pool.running, pool.max_trainers)
-                return [live_status_text(n), n] + [gr.skip()] * (len(live_outputs) - 2)
-            run.rendered = seen
-        v = live_view(snap, frontier, pool.running, pool.max_trainers, class_names)
+    def render(session, key: str | None, only_if_changed: bool = False):
+        session = session if isinstance(session, views.LiveSession) else views.LiveSession()
+        v = views.live_update(session, frontier, pool.running, pool.max_trainers,
+                              pool.queue_position(key) if key else None, class_names, only_if_changed)
+        if isinstance(v, dict):  # nothing new: refresh only the (cheap) numbers, keep the figures
+            return [views.live_status_text(v), v] + [gr.skip()] * (len(live_outputs) - 2)
         return [v.status, v.numbers, v.plane, v.curves, v.reconstructions, v.prior_samples, v.ellipses]
 
-    def new_run(kind: str, z: int, beta: float) -> LiveRun:
-        if live_digits is None:
-            raise InputError("live training digits are missing (checkpoints/live_digits.safetensors); "
-                             "build them with `python -m explorer.live --build-data`")
-        images = train_x
-        if kind == "sweep":
-            i = frontier.nearest(max(beta, min(betas)))
-            model, label = copy_model(zoo.sweep[i].model), f"started from {zoo.sweep[i].name}"
-        else:
-            model, label = small_vae(z), f"from scratch, {z}-D latent"
-        return LiveRun(model, images, digits.evaluation, beta=beta, config=LiveConfig(), show_x=digits.show.x,
-                       ellipse_x=digits.ellipses.x, ellipse_labels=digits.ellipses.labels, label=label)
+    @friendly
+    def start(init, latent_dim, beta, session, request: gr.Request):
+        key = _session(request)
+        run = views.new_live_run(zoo, frontier, digits, train_x, init, latent_dim, beta)
+        session = views.LiveSession(pool.submit(key, run))
+        return [session, gr.Timer(active=True), *render(session, key)]
 
     @friendly
-    def start(init, latent_dim, beta, run, request: gr.Request):
+    def poll(session, request: gr.Request):
         key = _session(request)
-        if init not in ("scratch", "sweep"):
-            raise InputError(f"start must be 'scratch' or 'sweep', got {init!r}")
-        try:
-            z = int(latent_dim)
-        except (TypeError, ValueError):
-            raise InputError(f"latent size must be 2 or {sweep_latent}, got {latent_dim!r}") from None
-        if z not in (2, sweep_latent):
-            raise InputError(f"latent size must be 2 or {sweep_latent}, got {latent_dim!r}")
-        run = pool.submit(key, new_run(init, z, _live_beta(beta)))
-        return [run, gr.Timer(active=True), *render(run, key)]
-
-    @friendly
-    def poll(run, request: gr.Request):
-        key = _session(request)
+        run = session.run if isinstance(session, views.LiveSession) else None
         if run is not None and pool.get(key) is not run and run.alive:
             run.stop("no longer this session's run")
-        out = render(run, key, only_if_changed=True)
-        still = run is not None and run.alive
-        return [gr.Timer(active=still), *out]
+        out = render(session, key, only_if_changed=True)
+        return [gr.Timer(active=run is not None and run.alive), *out]
 
     @friendly
-    def set_beta(beta, run):
-        b = _live_beta(beta)
+    def set_beta(beta, session):
+        b = views.check_live_beta(beta)
+        run = session.run if isinstance(session, views.LiveSession) else None
         if run is not None and run.alive:
             run.set_beta(b)
-        return live_numbers(run.snapshot() if run is not None else None, pool.running, pool.max_trainers)
+        return views.live_numbers(run.snapshot() if run is not None else None, pool.running, pool.max_trainers)
 
     @friendly
-    def stop(run, request: gr.Request):
+    def stop(session, request: gr.Request):
         key = _session(request)
+        run = session.run if isinstance(session, views.LiveSession) else None
         if run is not None:
             if pool.get(key) is run:
                 pool.release(key, "stopped by you")
             else:
                 run.stop("stopped by you")
-        return [gr.Timer(active=False), *render(run, key)]
+        return [gr.Timer(active=False), *render(session, key)]
 
     def control(action):
         @friendly
-        def handler(run, request: gr.Request):
+        def handler(session, request: gr.Request):
             key = _session(request)
-            if run is None:
+            if not isinstance(session, views.LiveSession) or session.run is None:
                 raise InputError("no live run: press Start first")
-            getattr(run, action)()
-            return render(run, key)
+            getattr(session.run, action)()
+            return render(session, key)
         return handler
 
     demo.load(lambda: render(None, None), None, live_outputs, api_visibility="private", show_progress="hidden")

@@ -1,12 +1,12 @@
-"""Live training: one small VAE trained in a background thread per browser session, with a beta
-that can be changed while it runs. No gradio here: the UI asks a `TrainerPool` for a `LiveRun`
-and polls `LiveRun.snapshot()`.
+"""Live training: one small VAE trained in a background thread, with a beta that can be changed
+while it runs. No gradio here: the UI asks a `TrainerPool` (training/pool.py) for a slot and polls
+`LiveRun.snapshot()`.
 
     objective per step   D + beta * R   (distortion -E_q log p(x|z), rate KL(q(z|x) || p(z)), nats)
 
-Every `eval_every` steps the run measures D and R on a fixed batch of binarised test digits (the
-same kind of digits the sweep's frontier is measured on), so the live point can be drawn on the
-rate-distortion plane next to the trained models.
+Every `eval_every` steps the run measures D and R on a fixed batch of binarised test digits with
+`VAE.measure` (the same measure as training, evaluation and the beta tab's sweep), so the live point
+can be drawn on the rate-distortion plane next to the trained models.
 
 Threads. PyTorch's intra-op thread count is process-wide in name only: `torch.set_num_threads`
 sets the calling thread's OpenMP/MKL thread count *and* a global default that threads created
@@ -14,42 +14,32 @@ later pick up. `single_thread()` gives the trainer thread one intra-op thread an
 global default from a throw-away helper thread, so the app's request threads keep theirs.
 (`torch.set_num_interop_threads` does not help here: it sizes the pool for `torch.jit.fork`-style
 inter-op work, which plain eager training never uses, and it can only be called once per process.)
-
-Training digits ship with the app: `checkpoints/live_digits.safetensors`, 2,000 MNIST training
-digits (200 per class), built by `python -m explorer.live --build-data`.
 """
 from __future__ import annotations
 
-import argparse
 import copy
-import os
+import math
 import threading
 import time
 from collections import deque
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import torch
 
-from .checkpoints import CHECKPOINT_DIR
-from .data import BINARIZE_SEED, binarize
-from .errors import InputError, check_float
-from .models import VAE, VAEConfig
-
-LIVE_DIGITS = "live_digits.safetensors"
-MAX_BETA = 20.0
-DEFAULT_MAX_TRAINERS = 2
+from ..data import binarize
+from ..models import VAE, VAEConfig
 
 _THREADS_LOCK = threading.Lock()  # serialises the set-and-restore of torch's global default
 
 
-class LiveError(InputError):
-    """A request the live trainer cannot honour; the message says what is allowed."""
-
-
-def check_beta(beta) -> float:
-    return check_float(beta, "beta", 0.0, MAX_BETA, error=LiveError)
+def valid_beta(beta) -> float:
+    """The trainer's own contract: a finite beta >= 0 (the tab's narrower range is checked in
+    views/tradeoff.py, where the student's input arrives)."""
+    b = float(beta)
+    if not math.isfinite(b) or b < 0:
+        raise ValueError(f"beta must be a finite number >= 0, got {beta!r}")
+    return b
 
 
 def single_thread() -> None:
@@ -63,49 +53,6 @@ def single_thread() -> None:
         helper.join()
 
 
-# ---------------------------------------------------------------------------- training digits
-def build_live_digits(data_root: str | Path = "../shared/data", out: str | Path | None = None,
-                      per_class: int = 200, seed: int = 0) -> Path:
-    """Write a small, shippable set of MNIST training digits (uint8) with their provenance."""
-    from safetensors.torch import save_file
-
-    from .data import DATA_DESCRIPTION, load_images
-
-    x, y = load_images("mnist", data_root, train=True, download=False)
-    g = torch.Generator().manual_seed(seed)
-    picked = []
-    for c in range(10):
-        idx = (y == c).nonzero().squeeze(1)
-        picked.append(idx[torch.randperm(len(idx), generator=g)[:per_class]])
-    idx = torch.cat(picked)
-    idx = idx[torch.randperm(len(idx), generator=g)]
-    images = (x[idx, 0] * 255).round().to(torch.uint8).contiguous()  # (N, 28, 28)
-    out = Path(out) if out else CHECKPOINT_DIR / LIVE_DIGITS
-    out.parent.mkdir(parents=True, exist_ok=True)
-    meta = {
-        "what": f"{len(idx)} MNIST training digits ({per_class} per class) for the app's live trainer",
-        "source": DATA_DESCRIPTION[("mnist", "train")],
-        "selection": f"per class, torch.randperm with Generator().manual_seed({seed}); then shuffled",
-        "licence": "MNIST: CC BY-SA 3.0 (Yann LeCun, Corinna Cortes, Christopher J.C. Burges)",
-        "command": "python -m explorer.live --build-data",
-    }
-    save_file({"images": images, "labels": y[idx].to(torch.uint8).contiguous()}, str(out), metadata=meta)
-    return out
-
-
-def load_live_digits(path: str | Path | None = None) -> tuple[torch.Tensor, torch.Tensor]:
-    """(images (N, 28, 28) uint8, labels (N,) long) of the shipped training digits."""
-    from safetensors.torch import load_file
-
-    path = Path(path) if path else CHECKPOINT_DIR / LIVE_DIGITS
-    if not path.is_file():
-        raise FileNotFoundError(f"live training digits {path} are missing; build them with "
-                                f"`python -m explorer.live --build-data`")
-    t = load_file(str(path))
-    return t["images"], t["labels"].long()
-
-
-# ---------------------------------------------------------------------------- one run
 @dataclass
 class LiveConfig:
     batch_size: int = 64
@@ -172,7 +119,7 @@ class LiveRun:
         self.ellipse_x = ellipse_x.float() if ellipse_x is not None else None
         self.ellipse_labels = np.asarray(ellipse_labels) if ellipse_labels is not None else None
         self._initial = copy.deepcopy(model.state_dict())
-        self._beta = check_beta(beta)
+        self._beta = valid_beta(beta)
         self._lock = threading.Lock()  # guards the model, optimiser and recorded results
         self._resume = threading.Event()
         self._resume.set()
@@ -192,7 +139,7 @@ class LiveRun:
 
     def set_beta(self, beta) -> float:
         """Takes effect from the next training step."""
-        self._beta = check_beta(beta)
+        self._beta = valid_beta(beta)
         return self._beta
 
     def start(self) -> None:
@@ -242,7 +189,7 @@ class LiveRun:
     def run_steps(self, n: int) -> None:
         """Take n training steps in the calling thread (tests, benchmarks); only before start()."""
         if self._thread is not None:
-            raise LiveError("this run trains in its own thread; use set_beta/pause/resume instead")
+            raise RuntimeError("this run trains in its own thread; use set_beta/pause/resume instead")
         with self._lock:
             if not self._history:
                 self._measure()
@@ -371,117 +318,6 @@ class LiveRun:
                 self.on_finish(self)
 
 
-# ---------------------------------------------------------------------------- the pool
-def max_trainers_from_env(default: int = DEFAULT_MAX_TRAINERS) -> int:
-    raw = os.environ.get("EXPLORER_MAX_TRAINERS", "")
-    try:
-        n = int(raw) if raw.strip() else default
-    except ValueError:
-        n = default
-    return max(0, n)
-
-
-class TrainerPool:
-    """At most `max_trainers` runs train at once; the others wait in order of arrival.
-
-    One run per session key: submitting a new run for a key stops that key's old one. The pool is
-    process-wide (one per app); the runs themselves belong to their sessions.
-    """
-
-    def __init__(self, max_trainers: int | None = None, idle_seconds: float = 600.0,
-                 max_seconds: float = 1800.0):
-        self.max_trainers = max_trainers_from_env() if max_trainers is None else int(max_trainers)
-        self.idle_seconds = idle_seconds
-        self.max_seconds = max_seconds
-        self._lock = threading.Lock()
-        self._runs: dict[str, LiveRun] = {}
-        self._waiting: list[str] = []
-
-    def submit(self, key: str, run: LiveRun) -> LiveRun:
-        run.config.idle_seconds = min(run.config.idle_seconds, self.idle_seconds)
-        run.config.max_seconds = min(run.config.max_seconds, self.max_seconds)
-        run.on_finish = lambda r: self._finished(key, r)
-        with self._lock:
-            old = self._runs.pop(key, None)
-            if key in self._waiting:
-                self._waiting.remove(key)
-            self._runs[key] = run
-            self._waiting.append(key)
-        if old is not None:
-            old.stop("replaced by a new run")
-        self._promote()
-        return run
-
-    def release(self, key: str, reason: str = "stopped") -> bool:
-        """Stop and forget this key's run (Stop button, page closed); frees its slot."""
-        with self._lock:
-            run = self._runs.pop(key, None)
-            if key in self._waiting:
-                self._waiting.remove(key)
-        if run is None:
-            return False
-        run.stop(reason)
-        self._promote()
-        return True
-
-    def get(self, key: str) -> LiveRun | None:
-        with self._lock:
-            return self._runs.get(key)
-
-    def queue_position(self, key: str) -> int | None:
-        """How many runs wait ahead of this key's run; None when it is not waiting."""
-        self.reap()
-        with self._lock:
-            return self._waiting.index(key) if key in self._waiting else None
-
-    @property
-    def running(self) -> int:
-        with self._lock:
-            return self._n_running()
-
-    @property
-    def waiting(self) -> int:
-        with self._lock:
-            return len(self._waiting)
-
-    def reap(self) -> None:
-        """Drop waiting runs nobody polls any more (their page is gone)."""
-        now = time.monotonic()
-        with self._lock:
-            stale = [k for k in self._waiting if now - self._runs[k].last_poll > self._runs[k].config.idle_seconds]
-            for k in stale:
-                self._waiting.remove(k)
-                self._runs.pop(k).stop("left the queue: no poll from its page")
-        if stale:
-            self._promote()
-
-    def shutdown(self) -> None:
-        with self._lock:
-            runs, self._runs, self._waiting = list(self._runs.values()), {}, []
-        for run in runs:
-            run.stop("server shutting down", join=True)
-
-    # ------------------------------------------------------------------ internals
-    def _n_running(self) -> int:
-        return sum(1 for k, r in self._runs.items() if k not in self._waiting and r.alive)
-
-    def _finished(self, key: str, run: LiveRun) -> None:
-        with self._lock:
-            if self._runs.get(key) is run:
-                del self._runs[key]
-        self._promote()
-
-    def _promote(self) -> None:
-        to_start = []
-        with self._lock:
-            while self._waiting and self._n_running() < self.max_trainers:
-                key = self._waiting.pop(0)
-                to_start.append(self._runs[key])
-        for run in to_start:
-            run.start()
-
-
-# ---------------------------------------------------------------------------- building runs
 def small_vae(latent_dim: int, hidden: tuple[int, ...] = (256,), seed: int = 0) -> VAE:
     """The from-scratch live model: one hidden layer, so a step takes milliseconds on one core."""
     torch.manual_seed(seed)  # only at build time, for reproducible initial weights
@@ -493,25 +329,3 @@ def copy_model(model: VAE) -> VAE:
     clone = VAE(copy.deepcopy(model.config))
     clone.load_state_dict(model.state_dict())
     return clone
-
-
-def fixed_binary(x: torch.Tensor, seed: int = BINARIZE_SEED) -> torch.Tensor:
-    """One fixed binarisation of grey digits, so every measurement sees the same pixels."""
-    return binarize(x.float().clamp(0, 1), torch.Generator().manual_seed(seed))
-
-
-def main(argv=None) -> None:
-    p = argparse.ArgumentParser(prog="python -m explorer.live", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--build-data", action="store_true", help=f"write checkpoints/{LIVE_DIGITS}")
-    p.add_argument("--data-root", default="../shared/data")
-    p.add_argument("--out", default=None)
-    args = p.parse_args(argv)
-    if not args.build_data:
-        p.error("nothing to do: pass --build-data")
-    out = build_live_digits(args.data_root, args.out)
-    print(f"wrote {out} ({out.stat().st_size / 1e6:.2f} MB)")
-
-
-if __name__ == "__main__":
-    main()

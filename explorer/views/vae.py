@@ -8,21 +8,16 @@ from __future__ import annotations
 
 import functools
 import math
-import os
-import tempfile
-import time
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
-import PIL.Image
 import torch
 
-from .data import BINARIZE_SEED, binarize
-from .errors import InputError, check_float, check_int
-from .images import to_model_input
-from .models.vae import VAE, gaussian_kl
-from .zoo import VAEEntry
+from ..data import BINARIZE_SEED, binarize
+from ..errors import SEED_RANGE, InputError, check_float, check_int, check_seed
+from ..images import to_model_input
+from ..models.vae import VAE, gaussian_kl
+from ..zoo import VAEEntry
 
 STEPS = (2, 32)
 METHODS = ("linear", "slerp")
@@ -30,10 +25,9 @@ PRIOR_COUNT = (1, 64)
 TEMPERATURE = (0.1, 3.0)
 POSTERIOR_SAMPLES = (1, 64)
 IWAE_K = (1, 2000)  # k = 2000 on one image stays well under 0.1 s on one core
-SEED = (0, 2**32 - 1)
+SEED = SEED_RANGE
 Z_LIMIT = 4.0  # decode_point accepts |z_i| <= 4: beyond, the prior has < 1e-4 of its mass
 MANIFOLD_N = 15  # cells per side of the manifold grid
-EXPORT_KEEP = 200  # exported PNG/GIF files kept in the server's own temp folder
 
 
 # ---------------------------------------------------------------------------- argument checks
@@ -43,14 +37,19 @@ def check_class(entry: VAEEntry, value, name: str = "class") -> int:
     return check_int(value, f"{name} (-1 for any class, else 0..{len(names) - 1})", -1, len(names) - 1)
 
 
+def default_model(zoo, prefer: str = "vae_mnist_z2") -> str | None:
+    """The VAE a tab opens with: the 2-D MNIST model when it ships, else the first one."""
+    return prefer if prefer in zoo.vaes else next(iter(zoo.vaes), None)
+
+
 def generator(seed) -> torch.Generator:
-    return torch.Generator().manual_seed(check_int(seed, "seed", *SEED))
+    return torch.Generator().manual_seed(check_seed(seed))
 
 
 def require_map(entry: VAEEntry):
     if entry.map is None:
         raise InputError(f"model {entry.name!r} has no precomputed latent map; "
-                         f"run `python -m explorer.precompute` to create it")
+                         f"run `python -m explorer.training.evaluate --only {entry.name}` to create it")
     return entry.map
 
 
@@ -246,66 +245,3 @@ def analyse_posterior(entry: VAEEntry, x: torch.Tensor, n_samples=8, k=1000, see
     return Posterior(x, x_eval, binarised, model.decode(mu), mu[0], (0.5 * logvar[0]).exp(), z_samples[:, 0],
                      x_samples[:, 0], reconstruction, kl_per_dim, reconstruction - float(kl_per_dim.sum()),
                      log_px, k, percentile)
-
-
-def outlier_sentence(p: Posterior, entry: VAEEntry) -> str:
-    if p.percentile is None:
-        return "No test-set log-likelihoods are stored for this model, so no percentile."
-    pct = p.percentile
-    ds = {"mnist": "MNIST", "fashion": "Fashion-MNIST"}.get(entry.dataset, entry.dataset)
-    if pct < 1:
-        verdict = (f"**Outlier.** Fewer than 1 % of the {ds} test images are less likely: the model "
-                   f"finds this x very unlikely (a scribble, or an image from another dataset, reads like this).")
-    elif pct < 5:
-        verdict = "**Unusual.** Fewer than 5 % of the test images are less likely than this one."
-    else:
-        verdict = f"**Typical.** This x is about as likely as the {ds} test images the model was evaluated on."
-    return f"log p(x) ≈ {p.log_px:.1f} nats is higher than {pct:.1f} % of the test images. {verdict}"
-
-
-# ---------------------------------------------------------------------------- exports
-_EXPORT_DIR: Path | None = None
-
-
-def _export_dir() -> Path:
-    """A private folder created by the server on first use; old exports are pruned."""
-    global _EXPORT_DIR
-    if _EXPORT_DIR is None or not _EXPORT_DIR.is_dir():
-        _EXPORT_DIR = Path(tempfile.mkdtemp(prefix="vae_explorer_exports_"))
-    files = sorted(_EXPORT_DIR.iterdir(), key=_mtime)
-    for old in files[:max(0, len(files) - EXPORT_KEEP)]:
-        old.unlink(missing_ok=True)
-    return _EXPORT_DIR
-
-
-def _mtime(path: Path) -> float:
-    try:
-        return path.stat().st_mtime
-    except FileNotFoundError:  # pruned by a concurrent request
-        return 0.0
-
-
-def _new_file(stem: str, suffix: str) -> str:
-    fd, path = tempfile.mkstemp(prefix=f"{stem}_{int(time.time())}_", suffix=suffix, dir=_export_dir())
-    os.close(fd)
-    return path
-
-
-def save_png(image: np.ndarray, stem: str = "interpolation") -> str:
-    """Write an (H, W[, 3]) uint8 image to a new server-side temp file; returns its path."""
-    path = _new_file(stem, ".png")
-    PIL.Image.fromarray(image).save(path, format="PNG")
-    return path
-
-
-def save_gif(frames: list[np.ndarray], stem: str = "interpolation", ms_per_frame: int = 120) -> str:
-    """An animated GIF that plays the path forth and back (boomerang), looping forever."""
-    if not frames:
-        raise InputError("no frames to animate")
-    seq = frames + frames[-2:0:-1]
-    ims = [PIL.Image.fromarray(f) for f in seq]
-    path = _new_file(stem, ".gif")
-    # optimize=False: PIL's palette optimisation costs ~4x the whole encode for greyscale frames
-    ims[0].save(path, format="GIF", save_all=True, append_images=ims[1:], duration=ms_per_frame, loop=0,
-                optimize=False)
-    return path

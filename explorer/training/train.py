@@ -1,8 +1,8 @@
 """Train the shipped models. Nothing in this file knows about the app.
 
-    python -m explorer.train vae --dataset mnist --latent-dim 16 --out checkpoints/vae_mnist_z16
-    python -m explorer.train transformer --out checkpoints/names_transformer
-    python -m explorer.train gru --out checkpoints/names_gru
+    python -m explorer.training.train vae --dataset mnist --latent-dim 16 --out checkpoints/vae_mnist_z16
+    python -m explorer.training.train transformer --out checkpoints/names_transformer
+    python -m explorer.training.train gru --out checkpoints/names_gru
 
 Fixed seeds, a progress bar, best-on-validation selection (the validation set is carved out of
 the training data; the test split is never looked at here), safetensors + JSON out.
@@ -19,9 +19,9 @@ import time
 import torch
 from tqdm import tqdm
 
-from . import checkpoints
-from .data import (DATA_DESCRIPTION, binarize, encode_words, load_images, load_words, split_words)
-from .models import GRUConfig, GRULanguageModel, Transformer, TransformerConfig, VAE, VAEConfig, Vocab
+from .. import checkpoints
+from ..data import (DATA_DESCRIPTION, binarize, encode_words, load_images, load_words, split_words)
+from ..models import GRUConfig, GRULanguageModel, Transformer, TransformerConfig, VAE, VAEConfig, Vocab
 
 
 def holdout(n: int, n_val: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -35,17 +35,10 @@ def vae_batch(x: torch.Tensor, likelihood: str, generator: torch.Generator) -> t
     return binarize(x, generator) if likelihood == "bernoulli" else x
 
 
-@torch.no_grad()
 def vae_evaluate(model: VAE, x: torch.Tensor, batch_size: int = 1000, seed: int = 0) -> dict:
     model.eval()
-    g = torch.Generator().manual_seed(seed)
-    d, r = [], []
-    for i in range(0, len(x), batch_size):
-        out = model.loss(x[i:i + batch_size], beta=1.0, generator=g)
-        d.append(out.distortion)
-        r.append(out.rate)
-    d, r = torch.cat(d).mean().item(), torch.cat(r).mean().item()
-    return {"distortion": d, "rate": r, "elbo": -(d + r)}
+    m = model.measure(x, torch.Generator().manual_seed(seed), batch_size)
+    return {"distortion": m.D, "rate": m.R, "elbo": m.elbo}
 
 
 def train_vae(model: VAE, x_train: torch.Tensor, x_val: torch.Tensor, *, epochs: int, batch_size: int,
@@ -192,11 +185,11 @@ def main_lm(args) -> None:
 # ---------------------------------------------------------------------------- CLI
 def command_line(argv: list[str]) -> str:
     """The exact command that reproduces this checkpoint (recorded in its JSON)."""
-    return "python -m explorer.train " + " ".join(shlex.quote(a) for a in argv)
+    return "python -m explorer.training.train " + " ".join(shlex.quote(a) for a in argv)
 
 
 def parse_args(argv=None):
-    p = argparse.ArgumentParser(prog="python -m explorer.train", description=__doc__,
+    p = argparse.ArgumentParser(prog="python -m explorer.training.train", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="family", required=True)
 

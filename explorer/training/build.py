@@ -1,11 +1,11 @@
 """Rebuild every shipped checkpoint and the manifest from the data, in one command:
 
-    python -m explorer.build --data-root ../shared/data          # everything (about an hour on 2 cores)
-    python -m explorer.build --data-root ../shared/data --only names_gru --skip-eval
+    python -m explorer.training.build --data-root ../shared/data          # everything (about an hour on 2 cores)
+    python -m explorer.training.build --data-root ../shared/data --only names_gru --skip-eval
 
-Each model is trained by `python -m explorer.train` with the arguments of explorer/catalogue.py,
+Each model is trained by `python -m explorer.training.train` with the arguments of explorer/catalogue.py,
 in its own process (one thread each, --jobs of them side by side), then writes the β tab's
-live-training digits (`python -m explorer.live --build-data`) and `python -m explorer.evaluate`
+live-training digits (`python -m explorer.training.live_digits`) and `python -m explorer.training.evaluate`
 measures them all on the held-out splits and writes checkpoints/manifest.json.
 """
 from __future__ import annotations
@@ -19,7 +19,7 @@ from .catalogue import RECIPES, train_argv
 
 
 def main(argv=None) -> None:
-    p = argparse.ArgumentParser(prog="python -m explorer.build", description=__doc__,
+    p = argparse.ArgumentParser(prog="python -m explorer.training.build", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--data-root", default="./data")
     p.add_argument("--out-dir", default="checkpoints")
@@ -30,7 +30,7 @@ def main(argv=None) -> None:
     todo = [r for r in RECIPES if not args.only or r.name in args.only]
 
     def run(r):
-        cmd = [sys.executable, "-m", "explorer.train", *train_argv(r, args.data_root, args.out_dir)]
+        cmd = [sys.executable, "-m", "explorer.training.train", *train_argv(r, args.data_root, args.out_dir)]
         print("$", " ".join(cmd), flush=True)
         return r.name, subprocess.run(cmd).returncode
 
@@ -39,10 +39,10 @@ def main(argv=None) -> None:
     if failed:
         sys.exit(f"training failed for {failed}")
     if not args.only:  # the β tab's live-training digits (a small derived artefact)
-        subprocess.run([sys.executable, "-m", "explorer.live", "--build-data", "--data-root", args.data_root],
+        subprocess.run([sys.executable, "-m", "explorer.training.live_digits", "--data-root", args.data_root],
                        check=True)
     if not args.skip_eval:
-        subprocess.run([sys.executable, "-m", "explorer.evaluate", "--data-root", args.data_root,
+        subprocess.run([sys.executable, "-m", "explorer.training.evaluate", "--data-root", args.data_root,
                         "--out-dir", args.out_dir], check=True)
 
 

@@ -1,6 +1,6 @@
 """What ships in checkpoints/: every model's name, role and training arguments, in one place.
 
-`python -m explorer.build` trains them all from this list and then runs the evaluation; each
+`python -m explorer.training.build` trains them all from this list and then runs the evaluation; each
 checkpoint's JSON records the exact command that produced it.
 """
 from __future__ import annotations

@@ -8,22 +8,19 @@ is the log-probability of exactly this word, not of every word starting with it.
 """
 from __future__ import annotations
 
-import hashlib
 import math
 from dataclasses import dataclass, field
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
-from . import errors
-from .errors import InputError, check_float
-from .models import Vocab, VocabularyError, token_log_probs
-from .models.autoregressive import filtered_probs
-from .models.vocab import SPECIAL, SPECIAL_LABEL
+from .. import errors
+from ..errors import SEED_RANGE, InputError, check_float
+from ..models import Vocab, VocabularyError, context, generate, sample_step, token_log_probs
+from ..models.vocab import SPECIAL, SPECIAL_LABEL
 
 TEMPERATURE_RANGE = (0.05, 5.0)
-SEED_MAX = 2**31 - 1
+SEED_MAX = SEED_RANGE[1]
 MAX_SAMPLES = 50
 TOP_N = 5  # alternatives listed per position
 MAX_INPUT_CHARS = 1000  # longer input is refused before any string work
@@ -63,7 +60,7 @@ def check_top_k(value, vocab: Vocab) -> int:
 
 
 def check_seed(value) -> int:
-    return check_int(value, "seed", 0, SEED_MAX)
+    return errors.check_seed(value, SettingError)
 
 
 def check_n(value) -> int:
@@ -171,6 +168,16 @@ def score(entry, text: str) -> Scored:
     return Scored(entry.name, entry.label, text, rows, s.total, vocab.size)
 
 
+def compare_summary(scored: list[Scored]) -> str:
+    lines = [s.summary() for s in scored]
+    if len(scored) == 2:
+        a, b = scored
+        better = a if a.log_px > b.log_px else b
+        lines.append(f"→ **{better.label}** gives \"{a.text}\" the higher probability, by a factor of "
+                     f"e^{abs(a.log_px - b.log_px):.2f} = {math.exp(abs(a.log_px - b.log_px)):.3g}.")
+    return "\n\n".join(lines)
+
+
 def compare(zoo, text: str) -> list[Scored]:
     """Every character model in the zoo on the same text (the Transformer first)."""
     entries = sorted(zoo.lms.values(), key=lambda e: not _is_transformer(e.model))
@@ -213,9 +220,8 @@ def attention(entry, text: str, layer: int = 1, head: int = 0) -> Attention:
                            "the past in its hidden state")
     layer, head = check_layer_head(entry.model, layer, head)
     text = normalise_text(entry.vocab, text)
-    x = torch.cat([torch.zeros(1, dtype=torch.long), entry.vocab.encode(text)])  # <.> w_1 .. w_T
     entry.model.eval()
-    _, _, att = entry.model(x[None], return_attention=True)  # (n_layer, B, n_head, T, T)
+    _, _, att = entry.model(context(entry.vocab, text)[None], return_attention=True)  # <.> w_1 .. w_T  # (n_layer, B, n_head, T, T)
     a = att[layer - 1, 0]  # (n_head, T, T)
     a = a.mean(0) if head == 0 else a[head - 1]
     cfg = entry.model.config
@@ -223,19 +229,7 @@ def attention(entry, text: str, layer: int = 1, head: int = 0) -> Attention:
 
 
 # ---------------------------------------------------------------------------------------------
-# generation: every draw has its own generator, seeded from (seed, sample, step), so sample 1 of
-# "Generate" and "Step" with the same settings draw exactly the same characters
-
-
-def step_seed(seed: int, sample: int, step: int) -> int:
-    """A 63-bit seed for one draw, a fixed function of (seed, sample index, step index)."""
-    h = hashlib.blake2b(f"{seed}/{sample}/{step}".encode(), digest_size=8).digest()
-    return int.from_bytes(h, "big") >> 1
-
-
-def _draw(probs: torch.Tensor, seed: int, sample: int, step: int) -> int:
-    g = torch.Generator().manual_seed(step_seed(seed, sample, step))
-    return int(torch.multinomial(probs, 1, generator=g))
+# generation: models.autoregressive's sampler, with the checks and the training-set lookup
 
 
 @dataclass
@@ -252,39 +246,27 @@ class Sample:
         return {True: "in training set", False: "new", None: "unknown"}[self.in_training]
 
 
-@torch.no_grad()
 def generate_samples(entry, n: int = 10, temperature: float = 1.0, top_k: int = 0, seed: int = 0) -> list[Sample]:
     """n names drawn one character at a time from p(x_t | x_<t) (after temperature and top-k)."""
-    vocab = entry.vocab
     n, temperature = check_n(n), check_temperature(temperature)
-    top_k, seed = check_top_k(top_k, vocab), check_seed(seed)
-    model = entry.model.eval()
-    idx = torch.zeros(n, 1, dtype=torch.long)  # every sample starts with <.>
-    done = torch.zeros(n, dtype=torch.bool)
-    log_p = torch.zeros(n, dtype=torch.float64)
-    for step in range(vocab.max_len + 1):
-        active = (~done).nonzero()[:, 0]  # finished names are not run again: the models are causal,
-        logits, _ = model(idx[active])  # so each row's numbers do not depend on the others
-        logits = logits[:, -1]  # (n_active, vocab)
-        probs = filtered_probs(logits, temperature, top_k)
-        logp_model = F.log_softmax(logits.float(), dim=-1)
-        nxt = torch.zeros(len(active), dtype=torch.long)
-        if step < vocab.max_len:  # at max_len characters the end is forced
-            for j, i in enumerate(active.tolist()):
-                nxt[j] = _draw(probs[j], seed, i, step)
-        log_p[active] += logp_model.gather(1, nxt[:, None])[:, 0].double()
-        step_tokens = torch.zeros(n, dtype=torch.long)
-        step_tokens[active] = nxt
-        done[active] |= nxt == 0
-        idx = torch.cat([idx, step_tokens[:, None]], dim=1)
-        if done.all():
-            break
-    out = []
-    for row, lp in zip(idx[:, 1:].tolist(), log_p.tolist()):
-        text = vocab.decode(row[: row.index(0)] if 0 in row else row)
-        cut = len(text) == vocab.max_len
-        out.append(Sample(text, lp, cut, entry.in_training_set(text) if text else None))
-    return out
+    top_k, seed = check_top_k(top_k, entry.vocab), check_seed(seed)
+    return [Sample(g.text, g.log_p, g.cut, entry.in_training_set(g.text) if g.text else None)
+            for g in generate(entry.model, entry.vocab, n, temperature, top_k, seed)]
+
+
+def samples_table(samples: list[Sample]) -> list[list]:
+    """# | name | chars | log p(x) | training set?"""
+    return [[i, s.text or "(empty)", len(s.text), round(s.log_p, 2), s.status + (" (hit max length)" if s.cut else "")]
+            for i, s in enumerate(samples, 1)]
+
+
+def samples_summary(samples: list[Sample], seed, temperature, top_k) -> str:
+    counts = {k: sum(s.status == k for s in samples) for k in ("new", "in training set", "unknown")}
+    if counts["unknown"]:
+        found = "In the training set or new? Unknown: the list of training names was not shipped"
+    else:
+        found = f"**{counts['new']} new**, {counts['in training set']} in the training set"
+    return f"{found} — seed {int(seed)}, T = {float(temperature):g}, top-k = {int(top_k) or 'off'}"
 
 
 @dataclass
@@ -310,25 +292,14 @@ class Step:
         return self.prefix if self.done else self.prefix + self.token
 
 
-@torch.no_grad()
 def generate_step(entry, prefix: str = "", temperature: float = 1.0, top_k: int = 0, seed: int = 0) -> Step:
-    """One draw: p(x_t | prefix) and the token taken from it. The draw's generator is seeded
-    from (seed, 0, len(prefix)), so stepping from "" replays sample 1 of generate_samples."""
+    """One draw: p(x_t | prefix) and the token taken from it; stepping from "" replays sample 1 of
+    generate_samples with the same settings."""
     vocab = entry.vocab
     temperature, top_k, seed = check_temperature(temperature), check_top_k(top_k, vocab), check_seed(seed)
-    if prefix is None or not isinstance(prefix, str):
-        raise VocabularyError(f"the prefix must be text, got {prefix!r}")
-    if prefix:
-        vocab.validate(prefix)
-    x = torch.cat([torch.zeros(1, dtype=torch.long), vocab.encode(prefix) if prefix else
-                   torch.zeros(0, dtype=torch.long)])
-    logits, _ = entry.model.eval()(x[None])
-    logits = logits[0, -1]  # (vocab,)
-    probs = filtered_probs(logits, temperature, top_k)
-    forced = len(prefix) >= vocab.max_len
-    drawn = 0 if forced else _draw(probs, seed, 0, len(prefix))
+    d = sample_step(entry.model, vocab, prefix, temperature, top_k, seed)
     labels = [token_label(i, vocab) for i in range(vocab.size)]
-    return Step(prefix, labels, probs.double().numpy(), F.softmax(logits.double(), -1).numpy(), drawn, forced)
+    return Step(prefix, labels, d.probs.double().numpy(), d.model_probs.numpy(), d.drawn, d.forced)
 
 
 @dataclass
@@ -342,3 +313,17 @@ class StepState:
         row = [len(self.history) + 1, SPECIAL + step.prefix, step.token, float(step.probs[step.drawn]),
                float(step.model_probs[step.drawn])]
         return StepState(step.text, step.done, self.history + [row])
+
+    def table(self) -> list[list]:
+        return [h[:3] + [round(h[3], 4), round(h[4], 4)] for h in self.history]
+
+
+def step_markdown(state: StepState, step: Step | None) -> str:
+    if step is None:
+        return "Press **Step** to draw the first character."
+    if state.done:
+        log_p = sum(math.log(max(h[4], 1e-300)) for h in state.history)
+        return (f"Drew **{step.token}**: finished **\"{state.prefix}\"**"
+                f"{' (reached the longest length, end forced)' if step.forced else ''}; "
+                f"log p(x) = {log_p:.2f} nats under the model. Press **Reset** for a new one.")
+    return f"Drew **{step.token}** (p = {step.probs[step.drawn]:.3f}); the name so far: **\"{state.prefix}\"**"

@@ -1,6 +1,6 @@
 """Measure every shipped model on its full held-out split and write checkpoints/manifest.json.
 
-    python -m explorer.evaluate --data-root ../shared/data
+    python -m explorer.training.evaluate --data-root ../shared/data
 
 VAEs: on the official test images, binarised once (seed BINARIZE_SEED): ELBO, distortion and rate
 (nats), KL per latent dimension, active units, and the importance-sampled log p(x) (IWAE bound)
@@ -23,16 +23,16 @@ import numpy as np
 import torch
 from safetensors.torch import save_file
 
-from . import checkpoints
+from .. import checkpoints
+from ..data import (BINARIZE_SEED, DATA_DESCRIPTION, binarize, encode_words, load_images, load_words,
+                    split_words)
+from ..models import Measurement
+from ..zoo import MAP_SUFFIX, TRAIN_HASHES, word_hash
 from .catalogue import HEADLINE_VAE, RECIPES
-from .data import (BINARIZE_SEED, DATA_DESCRIPTION, binarize, encode_words, load_images, load_words,
-                   split_words)
-from .live import LIVE_DIGITS
+from .live_digits import LIVE_DIGITS
 from .train import lm_evaluate
-from .zoo import MAP_SUFFIX, TRAIN_HASHES, word_hash
 
 SAMPLE_SEED = 0
-ACTIVE_THRESHOLD = 0.01  # Burda et al. (2015): dimension d is active if Cov_x(E_q[z_d]) > 0.01
 SLICE = 200  # the test re-evaluates this many held-out examples against the manifest
 GALLERY_PER_CLASS = 50
 
@@ -41,17 +41,14 @@ GALLERY_PER_CLASS = 50
 def vae_metrics(model, xb: torch.Tensor, k: int, batch: int = 100) -> tuple[dict, torch.Tensor]:
     """Test figures of a VAE on binarised images xb, plus per-image IWAE log p(x)."""
     g = torch.Generator().manual_seed(SAMPLE_SEED)
-    d, r, kl, mus, log_px = [], [], [], [], []
-    for i in range(0, len(xb), batch):
-        out = model.loss(xb[i:i + batch], beta=1.0, generator=g)
-        d.append(out.distortion), r.append(out.rate), kl.append(out.kl_per_dim)
-        mus.append(model.encode(xb[i:i + batch])[0])
+    parts, log_px = [], []
+    for i in range(0, len(xb), batch):  # one generator, shared in this order: the manifest's figures
+        parts.append(model.measure(xb[i:i + batch], g, batch))
         log_px.append(model.iwae_log_px(xb[i:i + batch], k=k, generator=g))
-    d, r, kl, mu, log_px = (torch.cat(t) for t in (d, r, kl, mus, log_px))
-    au = mu.var(0) > ACTIVE_THRESHOLD
+    r, log_px = Measurement.cat(parts), torch.cat(log_px)
     m = {
-        "elbo": -(d + r).mean().item(), "distortion": d.mean().item(), "rate": r.mean().item(),
-        "kl_per_dim": [round(v, 4) for v in kl.mean(0).tolist()], "active_units": int(au.sum()),
+        "elbo": r.elbo, "distortion": r.D, "rate": r.R,
+        "kl_per_dim": [round(v, 4) for v in r.kl_per_dim.mean(0).tolist()], "active_units": r.active_units,
         "iwae_k": k, "iwae_log_px": log_px.mean().item(), "nll": -log_px.mean().item(),
     }
     return m, log_px
@@ -60,8 +57,7 @@ def vae_metrics(model, xb: torch.Tensor, k: int, batch: int = 100) -> tuple[dict
 @torch.no_grad()
 def vae_slice(model, xb: torch.Tensor) -> float:
     """Mean ELBO over the first SLICE test images with a fixed sampling seed (for the tests)."""
-    g = torch.Generator().manual_seed(SAMPLE_SEED)
-    return model.loss(xb[:SLICE], beta=1.0, generator=g).elbo.mean().item()
+    return model.measure(xb[:SLICE], torch.Generator().manual_seed(SAMPLE_SEED)).elbo
 
 
 def latent_coords(mu: torch.Tensor, seed: int = 0) -> np.ndarray:
@@ -153,7 +149,7 @@ def evaluate(data_root: str, out_dir: Path, sweep_k: int, main_k: int, only: lis
     order = [r.name for r in RECIPES if r.name in models]
     return {
         "generated": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        "evaluate_command": "python -m explorer.evaluate --data-root <data root>",
+        "evaluate_command": "python -m explorer.training.evaluate --data-root <data root>",
         "environment": {"torch": torch.__version__, "python": platform.python_version()},
         "models": {n: models[n] for n in order},
         "artefacts": file_record(extra),
@@ -181,7 +177,7 @@ def markdown_table(manifest: dict) -> str:
 
 
 def main(argv=None) -> None:
-    p = argparse.ArgumentParser(prog="python -m explorer.evaluate", description=__doc__,
+    p = argparse.ArgumentParser(prog="python -m explorer.training.evaluate", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--data-root", default="./data")
     p.add_argument("--out-dir", default="checkpoints")

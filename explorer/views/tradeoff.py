@@ -1,9 +1,10 @@
 """The reconstruction-vs-KL tab's work, without gradio: the beta sweep seen through fixed test
-digits, and the pictures of a live run.
+digits, and a live run (which model it starts from, what it shows, its status).
 
-Every number on the rate-distortion plane here is measured the same way: the mean over a fixed
-batch of binarised test digits (25 per class from the shipped gallery, one fixed binarisation,
-one fixed draw of eps), so the trained models and the live run can be compared point to point.
+Every number on the rate-distortion plane here is measured the same way, by `VAE.measure` (the
+measure of training and evaluation too): the mean over a fixed batch of binarised test digits (25 per
+class from the shipped gallery, one fixed binarisation, one fixed draw of eps), so the trained models
+and the live run can be compared point to point.
 """
 from __future__ import annotations
 
@@ -15,20 +16,21 @@ import plotly.graph_objects as go
 import torch
 from PIL import Image
 
-from .errors import check_float, check_int
-from .live import LiveSnapshot, fixed_binary
-from .models import VAE
-from .plots import tradeoff as plots
-from .plots import vae as vae_plots
-from .zoo import Zoo
+from ..data import fixed_binary
+from ..errors import InputError, check_float, check_seed
+from ..models import VAE, Measurement
+from ..plots import tradeoff as plots
+from ..training.live import LiveConfig, LiveRun, LiveSnapshot, copy_model, small_vae
+from ..zoo import Zoo
 
-ACTIVE_KL_NATS = 0.01  # a unit is "active" when its mean KL exceeds this; about Burda et al.'s
-# (2015) criterion Var_x(E_q[z_j]) > 0.01, since KL ≈ Var/2 for a unit with sigma ≈ 1
 EVAL_PER_CLASS = 25
 SHOW_PER_CLASS = 1
 ELLIPSE_PER_CLASS = 10
 N_PRIOR = 16
-MAX_SEED = 2**31 - 1
+MEASURE_SEED = 0  # the eps of every point on the plane
+SWEEP_BETA = (1e-3, 1000.0)  # /tradeoff snaps any beta in here to the nearest sweep point
+LIVE_BETA = (0.0, 8.0)  # the live slider; beyond 8 every unit collapses within seconds
+LIVE_STARTS = ("scratch", "sweep")
 
 
 # ---------------------------------------------------------------------------- fixed digits
@@ -89,6 +91,7 @@ class Frontier:
     rates: np.ndarray  # nats, on the fixed evaluation digits
     distortions: np.ndarray
     kl_per_dim: list[np.ndarray]
+    active: list[np.ndarray]  # (Z,) bool per point: Burda et al.'s active units
     shipped_rates: np.ndarray  # the manifest's figures (whole test set), nan when absent
     shipped_distortions: np.ndarray
 
@@ -98,6 +101,11 @@ class Frontier:
         logs = np.log(np.maximum(self.betas, 1e-6))
         return int(np.argmin(np.abs(logs - math.log(max(beta, 1e-6)))))
 
+    def beta_at(self, index) -> float:
+        """The beta of sweep point `index` (the slider's position), clamped to the sweep."""
+        i = check_float(index, "sweep index", -1e9, 1e9)
+        return float(self.betas[int(min(max(round(i), 0), len(self.betas) - 1))])
+
     def point_for(self, beta: float) -> tuple[float, float]:
         i = self.nearest(beta)
         return float(self.rates[i]), float(self.distortions[i])
@@ -105,58 +113,39 @@ class Frontier:
 
 def check_sweep_beta(beta) -> float:
     """Any positive beta: the view snaps it to the nearest sweep point (on a log scale)."""
-    return check_float(beta, "beta", 1e-3, 1000, " (the sweep spans 0.1 to 8)")
+    return check_float(beta, "beta", *SWEEP_BETA, " (the sweep spans 0.1 to 8)")
 
 
-def check_seed(seed) -> int:
-    return check_int(seed, "seed", 0, MAX_SEED)
+def check_live_beta(beta) -> float:
+    return check_float(beta, "β", *LIVE_BETA)
 
 
-@torch.no_grad()
-def measure(model: VAE, x_binary: torch.Tensor) -> tuple[float, float, np.ndarray]:
-    """Mean distortion, rate and per-dimension KL on a fixed batch with a fixed eps."""
-    out = model.eval().loss(x_binary, beta=1.0, generator=torch.Generator().manual_seed(1))
-    return out.distortion.mean().item(), out.rate.mean().item(), out.kl_per_dim.mean(0).numpy()
+def measure(model: VAE, x_binary: torch.Tensor) -> Measurement:
+    """D, R, KL per dimension and active units on the fixed digits, with the fixed eps."""
+    return model.eval().measure(x_binary, torch.Generator().manual_seed(MEASURE_SEED))
 
 
 def measure_frontier(zoo: Zoo, digits: FixedDigits) -> Frontier:
     if not zoo.sweep:
         raise ValueError("this app ships no beta sweep (checkpoints sweep_mnist_beta*): nothing to show")
-    D, R, kl = [], [], []
-    for p in zoo.sweep:
-        d, r, k = measure(p.model, digits.evaluation)
-        D.append(d), R.append(r), kl.append(k)
+    ms = [measure(p.model, digits.evaluation) for p in zoo.sweep]
     return Frontier(np.array([p.beta for p in zoo.sweep], float), [p.name for p in zoo.sweep],
-                    np.array(R), np.array(D), kl, np.array([p.rate for p in zoo.sweep], float),
-                    np.array([p.distortion for p in zoo.sweep], float))
+                    np.array([m.R for m in ms]), np.array([m.D for m in ms]),
+                    [m.kl_per_dim.mean(0).numpy() for m in ms], [m.active.numpy() for m in ms],
+                    np.array([p.rate for p in zoo.sweep], float), np.array([p.distortion for p in zoo.sweep], float))
 
 
 # ---------------------------------------------------------------------------- pictures
-def image_grid(images, ncols: int, scale: int = 3, pad: int = 2) -> Image.Image:
-    """(n, 28, 28) or (n, 1, 28, 28) values in [0, 1] -> one PIL image, drawn like every other
-    tab's digits (white on black, thin separators)."""
-    a = torch.as_tensor(np.asarray(images.detach() if isinstance(images, torch.Tensor) else images,
-                                   dtype=np.float32))
-    a = a.reshape(len(a), 1, a.shape[-2], a.shape[-1])
-    return Image.fromarray(vae_plots.image_grid(a, ncols, scale=scale, sep=pad))
-
-
-def originals_over_reconstructions(originals, reconstructions) -> Image.Image:
-    """Top row: the test digits; bottom row: decode(mu) of each."""
-    a, b = np.asarray(originals), np.asarray(reconstructions)
-    return image_grid(np.concatenate([a.reshape(len(a), 28, 28), b.reshape(len(b), 28, 28)]), ncols=len(a))
-
-
 @torch.no_grad()
 def reconstructions(model: VAE, x: torch.Tensor) -> Image.Image:
     mu, _ = model.encode(x)
-    return originals_over_reconstructions(x[:, 0].numpy(), model.decode(mu)[:, 0].numpy())
+    return plots.originals_over_reconstructions(x[:, 0].numpy(), model.decode(mu)[:, 0].numpy())
 
 
 @torch.no_grad()
 def prior_samples(model: VAE, seed: int, n: int = N_PRIOR) -> Image.Image:
     _, x_hat = model.sample_prior(n, torch.Generator().manual_seed(seed))
-    return image_grid(x_hat, ncols=8)
+    return plots.image_grid(x_hat, ncols=8)
 
 
 @dataclass
@@ -177,7 +166,7 @@ def sweep_view(zoo: Zoo, frontier: Frontier, digits: FixedDigits, beta, seed=0) 
     seed = check_seed(seed)
     point = zoo.sweep[i]
     kl = frontier.kl_per_dim[i]
-    active = int((kl > ACTIVE_KL_NATS).sum())
+    active = int(frontier.active[i].sum())
     b, R, D = frontier.betas[i], frontier.rates[i], frontier.distortions[i]
     shipped = ""
     if np.isfinite(frontier.shipped_rates[i]) and np.isfinite(frontier.shipped_distortions[i]):
@@ -185,11 +174,11 @@ def sweep_view(zoo: Zoo, frontier: Frontier, digits: FixedDigits, beta, seed=0) 
                    f"D = {frontier.shipped_distortions[i]:.2f}.")
     summary = (f"**β = {b:g}** (`{point.name}`): rate R = {R:.2f} nats, distortion D = {D:.2f} nats, "
                f"−ELBO = D + R = {D + R:.2f} nats per digit, {active} of {len(kl)} latent dimensions active "
-               f"(KL > {ACTIVE_KL_NATS:g} nats). Measured on {digits.source}.{shipped}")
+               f"(Var over x of μ > 0.01). Measured on {digits.source}.{shipped}")
     return SweepView(
         beta=float(b), name=point.name, reconstructions=reconstructions(point.model, digits.show.x),
         prior_samples=prior_samples(point.model, seed),
-        kl_bars=plots.kl_bars(kl, ACTIVE_KL_NATS, f"KL per latent dimension at β = {b:g}"),
+        kl_bars=plots.kl_bars(kl, frontier.active[i], f"KL per latent dimension at β = {b:g}"),
         plane=plots.rate_distortion_plane(frontier.betas, frontier.rates, frontier.distortions, chosen=i),
         summary=summary, active_units=active)
 
@@ -254,9 +243,9 @@ def live_view(snap: LiveSnapshot | None, frontier: Frontier | None, running: int
     plane = plots.rate_distortion_plane(betas, rates, dists, chosen=chosen, live_rate=h["rate"],
                                         live_distortion=h["distortion"], live_beta=snap.beta,
                                         title="Rate–distortion plane: the live run (orange) and the trained sweep")
-    recon = (originals_over_reconstructions(snap.originals, snap.reconstructions)
+    recon = (plots.originals_over_reconstructions(snap.originals, snap.reconstructions)
              if snap.reconstructions is not None else None)
-    prior = image_grid(snap.prior_samples, ncols=8) if snap.prior_samples is not None else None
+    prior = plots.image_grid(snap.prior_samples, ncols=8) if snap.prior_samples is not None else None
     if snap.mu is not None and snap.latent_dim == 2:
         title = f"Posteriors q(z|x) of {len(snap.mu)} test digits at step {snap.step}, β = {snap.beta:g}"
         ellipses = plots.posterior_ellipses(snap.mu, snap.sigma, snap.labels, class_names, title=title)
@@ -264,3 +253,62 @@ def live_view(snap: LiveSnapshot | None, frontier: Frontier | None, running: int
         ellipses = plots.empty_figure(
             f"Posterior ellipses are drawn for a 2-D latent (this run has {snap.latent_dim}).")
     return LiveView(live_status_text(numbers), plane, plots.training_curves(h), recon, prior, ellipses, numbers)
+
+
+# ---------------------------------------------------------------------------- starting a live run
+def check_start(init, latent_dim, sweep_latent: int) -> tuple[str, int]:
+    if init not in LIVE_STARTS:
+        raise InputError(f"start must be one of {LIVE_STARTS}, got {init!r}")
+    allowed = sorted({2, sweep_latent})
+    try:
+        z = int(latent_dim)
+    except (TypeError, ValueError, OverflowError):
+        z = None
+    if z not in allowed or float(latent_dim) != z:
+        raise InputError(f"latent size must be one of {allowed}, got {latent_dim!r}")
+    return init, z
+
+
+def new_live_run(zoo: Zoo, frontier: Frontier, digits: FixedDigits, train_x: torch.Tensor | None,
+                 init, latent_dim, beta) -> LiveRun:
+    """A run that starts from scratch (a small VAE with a 2-D or sweep-sized latent) or from a copy of
+    the sweep model nearest beta; it trains on the shipped live digits and is measured on `digits`."""
+    init, z = check_start(init, latent_dim, zoo.sweep[0].model.config.latent_dim)
+    beta = check_live_beta(beta)
+    if train_x is None:
+        raise InputError("live training digits are missing (checkpoints/live_digits.safetensors); "
+                         "build them with `python -m explorer.training.live_digits --data-root ../shared/data`")
+    if init == "sweep":
+        i = frontier.nearest(max(beta, float(frontier.betas.min())))
+        model, label = copy_model(zoo.sweep[i].model), f"started from {zoo.sweep[i].name}"
+    else:
+        model, label = small_vae(z), f"from scratch, {z}-D latent"
+    return LiveRun(model, train_x, digits.evaluation, beta=beta, config=LiveConfig(), show_x=digits.show.x,
+                   ellipse_x=digits.ellipses.x, ellipse_labels=digits.ellipses.labels, label=label)
+
+
+@dataclass
+class LiveSession:
+    """One page's live run, and what its page was last sent (so unchanged figures are not resent)."""
+    run: LiveRun | None = None
+    seen: tuple | None = None
+
+    def stop(self, reason: str) -> None:
+        if self.run is not None:
+            self.run.stop(reason)
+
+
+def live_update(session: LiveSession, frontier: Frontier | None, running: int, capacity: int,
+                queue_position: int | None, class_names=None, only_if_changed: bool = False) -> LiveView | dict:
+    """The live view of this session's run, or, when nothing moved since the last one and
+    only_if_changed, just its numbers (a dict) so the figures need not be rebuilt and resent."""
+    snap = None
+    if session.run is not None:
+        snap = session.run.snapshot()
+        if snap.state == "waiting":
+            snap.queue_position = queue_position
+        seen = (snap.step, snap.state, snap.beta, len(snap.history["step"]), snap.queue_position)
+        if only_if_changed and session.seen == seen:
+            return live_numbers(snap, running, capacity)
+        session.seen = seen
+    return live_view(snap, frontier, running, capacity, class_names)

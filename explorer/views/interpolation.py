@@ -1,0 +1,73 @@
+"""The interpolation tab's work: the decoded path between two images' posterior means on the
+latent map, and, for 2-D latents, the manifold over the prior's quantiles with a point picked on it."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+
+from ..errors import InputError, check_float
+from ..plots import vae as plots
+from ..zoo import Zoo
+from . import vae as vv
+from .exports import save_gif, save_png
+
+PATH_COLS = 16  # a longer path wraps onto more rows so the digits stay large
+MANIFOLD_SCALE = 1  # 420 px: about the size it is shown at, so each click sends a small PNG
+
+
+def interpolation_outputs(zoo: Zoo, model, class_a=-1, class_b=-1, steps=10, method="linear", seed=0,
+                          source_a="gallery", source_b="gallery", sketch_a=None, upload_a=None,
+                          sketch_b=None, upload_b=None):
+    """-> (strip image, latent map figure, PNG path, GIF path, explanation markdown)."""
+    entry = zoo.vae(model)
+    lmap = vv.require_map(entry)
+    g = vv.generator(seed)
+    a = vv.pick_input(entry, source_a, class_a, g, sketch_a, upload_a, name="start point A")
+    b = vv.pick_input(entry, source_b, class_b, g, sketch_b, upload_b, name="end point B")
+    r = vv.interpolate(entry, a.x, b.x, steps, method)
+    n = r.x_path.shape[0]
+    image = plots.strip([torch.cat([r.x_a, r.recon_a]), r.x_path, torch.cat([r.recon_b, r.x_b])],
+                        ncols=[2, min(n, PATH_COLS), 2])
+    single_row = plots.strip([torch.cat([r.x_a, r.recon_a]), r.x_path, torch.cat([r.recon_b, r.x_b])])
+    coords = lmap.project(r.z_path)
+    title = f"{entry.label}: test set μ(x) on the {lmap.method}, and the {'spherical' if method == 'slerp' else 'linear'} path"
+    fig = plots.latent_map(lmap, title, path=coords)
+    norms = r.z_path.norm(dim=1)
+    info = (f"**A** = {a.description} → **B** = {b.description}; {n} steps, "
+            f"{'spherical (slerp)' if method == 'slerp' else 'linear'} path. "
+            f"‖z‖ along the path: start {norms[0]:.2f}, middle {norms[n // 2]:.2f}, end {norms[-1]:.2f} "
+            f"(a typical prior sample has ‖z‖ ≈ √{entry.latent_dim} = {math.sqrt(entry.latent_dim):.2f}).  \n"
+            f"Strip: *A, reconstruction of A* | **decoded path** | *reconstruction of B, B*.")
+    return (image, fig, save_png(single_row), save_gif(plots.frames(r.x_path)), info)
+
+
+def manifold_outputs(zoo: Zoo, model, z1=0.0, z2=0.0):
+    """-> (manifold image with the point marked, decoded point (upscaled), markdown)."""
+    entry = zoo.vae(model)
+    if entry.latent_dim != 2:
+        return None, None, f"*{entry.label}: the manifold grid is drawn for 2-D latent spaces only.*"
+    x_hat = vv.decode_point(entry, z1, z2)  # checks z1, z2 first
+    grid = vv.manifold(entry)
+    n = grid.shape[0]
+    # greyscale: a third of the PNG bytes to encode and send per click
+    img = plots.image_grid(grid.reshape(n * n, 1, 28, 28), ncol=n, scale=MANIFOLD_SCALE, sep=0)[..., 0]
+    h, w = img.shape[:2]
+    px, py = vv.z_to_pixel(float(z1), float(z2), w, h)
+    marked = plots.mark_point(img, px, py, radius=5 + 4 * MANIFOLD_SCALE)
+    point = plots.upscale(plots.to_uint8(x_hat)[0], 6)
+    return marked, point, f"Decoded z = ({float(z1):.2f}, {float(z2):.2f})"
+
+
+def manifold_click(zoo: Zoo, model, index) -> tuple[float, float]:
+    """A click on the manifold image (pixel index [x, y]) -> the point (z1, z2) it shows."""
+    if not isinstance(index, (list, tuple)) or len(index) != 2:
+        raise InputError("click on the manifold image to pick a point")
+    if zoo.vae(model).latent_dim != 2:
+        raise InputError("the manifold needs a 2-D model")
+    side = vv.MANIFOLD_N * 28 * MANIFOLD_SCALE
+    px = check_float(index[0], "the clicked pixel's x", 0, side)
+    py = check_float(index[1], "the clicked pixel's y", 0, side)
+    z1, z2 = vv.pixel_to_z(px, py, side, side)
+    return tuple(round(float(np.clip(v, -vv.Z_LIMIT, vv.Z_LIMIT)), 2) for v in (z1, z2))

@@ -1,0 +1,147 @@
+"""The PixelCNN tab's work: an exact density beside the VAE's bound, on the same binarised digit.
+
+    score     p(x_i = 1 | x_<i) for every pixel, the running sum of log p(x_i | x_<i), the exact
+              log p(x), and the VAE's ELBO and importance-sampled log p(x) for the same pixels
+    sample    digits drawn pixel by pixel in raster order (frames for a step slider and a GIF)
+    complete  the top rows of a digit kept, the rest drawn several times
+
+Every input limit is defined here, once; the UI reads its slider ranges from these constants.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from ..data import BINARIZE_SEED, binarize
+from ..errors import InputError, check_float, check_int
+from ..models.pixelcnn import PixelCNN
+from . import vae as vv
+
+SAMPLES = (1, 16)  # digits per sampling click: 16 take about 2 s on one core
+COMPLETIONS = (1, 16)  # completions per click
+KEEP_ROWS = (1, 27)  # rows of the digit kept when completing (the rest are drawn)
+TEMPERATURE = (0.25, 2.0)  # divides the logits: < 1 sharper, > 1 noisier, 1 = the model itself
+IWAE_K = vv.IWAE_K  # the VAE's importance samples, as in the prior-vs-posterior tab
+DEFAULT_PIXEL = 14 * 28 + 14  # the centre pixel: the mask is easiest to read there
+GIF_FRAMES = 56  # frames of the raster-order animation (every 14 pixels)
+
+
+def check_pixel(model: PixelCNN, value, name: str = "pixel index i") -> int:
+    n = model.config.n_pixels
+    return check_int(value, name, 0, n - 1, f" (raster order: row * {model.config.image_size} + column)")
+
+
+def check_step(model: PixelCNN, value) -> int:
+    n = model.config.n_pixels
+    return check_int(value, "step", 0, n, f" (pixels drawn so far, 0..{n})")
+
+
+# ---------------------------------------------------------------------------- per-pixel view
+@dataclass
+class PixelScores:
+    x: torch.Tensor  # (1, 1, H, W) the input in [0, 1]
+    x_bin: torch.Tensor  # (1, 1, H, W) its fixed-seed binarisation: what both models score
+    p_one: np.ndarray  # (H, W) p(x_i = 1 | x_<i)
+    log_p: np.ndarray  # (H, W) log p(x_i | x_<i) of the pixel actually there, nats
+    log_px: float  # exact log p(x) = sum of log_p, nats
+    elbo: float  # the VAE's ELBO on x_bin, nats
+    iwae: float  # the VAE's importance-sampled log p(x), k samples, nats
+    k: int
+    pixel: int  # the pixel i whose mask is shown
+    saliency: np.ndarray  # (H, W) |d logit_i / d x_j|: what the prediction for pixel i looks at
+    percentile: float | None  # share (%) of test digits the PixelCNN finds less likely
+
+    @property
+    def running(self) -> np.ndarray:
+        """(H*W,) sum_{j <= i} log p(x_j | x_<j) in raster order; the last entry is log p(x)."""
+        return np.cumsum(self.log_p.reshape(-1).astype(np.float64))
+
+
+def saliency(model: PixelCNN, x_bin: torch.Tensor, i: int) -> np.ndarray:
+    """(H, W): |d logit_i / d x_j| at this image. Zero for every j >= i (the masks), so the picture
+    shows which of the allowed pixels j < i the prediction for pixel i actually leans on."""
+    x = x_bin.detach().clone().requires_grad_(True)
+    logits, _ = model(x)
+    (g,) = torch.autograd.grad(logits.flatten()[i], x)
+    return g[0, 0].abs().numpy()
+
+
+def score(model: PixelCNN, vae_entry, x: torch.Tensor, pixel=DEFAULT_PIXEL, k=1000, seed=0,
+          test=None) -> PixelScores:
+    """Everything the per-pixel panel shows for one image x (1, 1, H, W) in [0, 1]."""
+    pixel = check_pixel(model, pixel)
+    # the VAE binarises x with the fixed seed, exactly as the test set was; the PixelCNN scores the
+    # very same black-or-white pixels, so the three numbers are comparable
+    post = vv.analyse_posterior(vae_entry, x, n_samples=1, k=k, seed=seed)
+    x_bin = post.x_eval if post.binarised else binarize(x, torch.Generator().manual_seed(BINARIZE_SEED))
+    with torch.no_grad():
+        logits, _ = model(x_bin)
+        log_p = model.log_prob_pixels(x_bin)[0, 0]
+    log_px = float(log_p.double().sum())
+    pct = None
+    if test is not None:
+        pct = float((test.log_px < log_px).mean() * 100.0)
+    return PixelScores(x, x_bin, torch.sigmoid(logits)[0, 0].numpy(), log_p.numpy(), log_px, post.elbo,
+                       post.log_px, post.k, pixel, saliency(model, x_bin, pixel), pct)
+
+
+# ---------------------------------------------------------------------------- sampling
+@dataclass
+class Samples:
+    x: torch.Tensor  # (n, 1, H, W) in {0, 1}
+    probs: torch.Tensor  # (n, 1, H, W) p(x_i = 1 | x_<i) each pixel was drawn from
+    log_px: torch.Tensor  # (n,) the model's log p(x) of each sample (temperature 1)
+
+
+def sample(model: PixelCNN, n=16, seed=0, temperature=1.0) -> Samples:
+    n = check_int(n, "number of samples", *SAMPLES)
+    temperature = check_float(temperature, "temperature", *TEMPERATURE, " (1 = the model itself)")
+    x, probs = model.sample(n, vv.generator(seed), temperature)
+    with torch.no_grad():
+        log_px = model.log_prob(x)
+    return Samples(x, probs, log_px)
+
+
+def partial(x: torch.Tensor, step: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """The images after `step` pixels of raster sampling: (pixels, drawn mask), each (n, 1, H, W);
+    pixels not yet drawn are 0 and their mask is False."""
+    n, _, h, w = x.shape
+    drawn = (torch.arange(h * w) < step).view(1, 1, h, w).expand(n, 1, h, w)
+    return x * drawn, drawn
+
+
+def raster_steps(n_pixels: int, n_frames: int = GIF_FRAMES) -> list[int]:
+    """Evenly spaced steps 0 .. n_pixels for an animation."""
+    return sorted({round(t) for t in np.linspace(0, n_pixels, n_frames + 1)})
+
+
+# ---------------------------------------------------------------------------- completion
+@dataclass
+class Completion:
+    x_bin: torch.Tensor  # (1, 1, H, W) the binarised original
+    keep_rows: int
+    completions: torch.Tensor  # (n, 1, H, W): the kept rows and a drawn rest
+    log_px: torch.Tensor  # (n,) exact log p of each completed digit
+    log_px_original: float
+
+
+def complete(model: PixelCNN, x: torch.Tensor, keep_rows=14, n=8, seed=0, temperature=1.0) -> Completion:
+    """Keep the top keep_rows rows of x (binarised with the fixed seed) and draw the rest n times."""
+    keep_rows = check_int(keep_rows, "rows kept", *KEEP_ROWS)
+    n = check_int(n, "number of completions", *COMPLETIONS)
+    temperature = check_float(temperature, "temperature", *TEMPERATURE, " (1 = the model itself)")
+    x_bin = binarize(x, torch.Generator().manual_seed(BINARIZE_SEED))
+    start = keep_rows * model.config.image_size
+    y, _ = model.complete(x_bin.expand(n, -1, -1, -1), start, vv.generator(seed), temperature)
+    with torch.no_grad():
+        log_px = model.log_prob(torch.cat([x_bin, y]))
+    return Completion(x_bin, keep_rows, y, log_px[1:], float(log_px[0]))
+
+
+def require_test(entry):
+    if entry.test is None:
+        raise InputError(f"model {entry.name!r} has no per-digit test log-likelihoods; run "
+                         f"`python -m explorer.training.evaluate --only {entry.name}` to create them")
+    return entry.test
