@@ -170,31 +170,39 @@ class PixelCNN(nn.Module):
         x[:, :, (start // W) + 1:] = 0  # the pixels to be drawn never leak in
         x[:, :, start // W, start % W:] = 0
         probs = torch.zeros_like(x)
-        L = len(self.layers)
-        p = self.config.n_channels
-        # caches: v[l] (B, C, H, W) output of layer l's vertical stack (v[0] = x); h[l] for row r only
+        L, p = len(self.layers), self.config.n_channels
+        # The horizontal stack as matrices over channels-last row caches, left-padded with zeros, so
+        # that one pixel step is a few small matrix products per layer, not a convolution call.
+        pad = max(layer.h_conv.kernel_size[1] for layer in self.layers)
+        mats = [(layer.h_conv.weight.squeeze(2).permute(0, 2, 1).flatten(1).t().contiguous(),  # (kw*C, 2p)
+                 layer.h_out.weight.flatten(1).t().contiguous(), layer.h_out.bias,  # (p, p), (p,)
+                 layer.h_conv.kernel_size[1], layer.first) for layer in self.layers]
+        head_1, head_2 = self.head[1], self.head[3]
+        w_1, w_2 = head_1.weight.flatten(1).t(), head_2.weight.flatten(1).t()
+        # caches: v[l] (B, C, H, W) output of layer l's vertical stack (v[0] = x)
         v = [x] + [x.new_zeros(B, p, H, W) for _ in range(L)]
         for r in range(H):
-            # the horizontal stack of row r hears the vertical stack of row r - 1 (zeros for r = 0)
-            v_down = [x.new_zeros(B, 2 * p, 1, W) if r == 0 else self._vertical_row(v, r - 1, l)
-                      for l in range(L)]
+            # the horizontal stack of row r hears the vertical stack of row r - 1 (nothing for r = 0),
+            # (B, W, 2p) each, with the horizontal convolution's bias folded in
+            v_down = [(layer.h_conv.bias if r == 0 else
+                       self._vertical_row(v, r - 1, l).squeeze(2).transpose(1, 2) + layer.h_conv.bias
+                       ).expand(B, W, 2 * p).contiguous() for l, layer in enumerate(self.layers)]
             if r < start // W:
                 continue
-            h = [x[:, :, r:r + 1]] + [x.new_zeros(B, p, 1, W) for _ in range(L)]
+            h = [x.new_zeros(B, pad + W, 1)] + [x.new_zeros(B, pad + W, p) for _ in range(L)]  # row r
+            h[0][:, pad:, 0] = x[:, 0, r]  # the kept pixels of this row; the rest are still 0
             for c in range(W):
-                for l, layer in enumerate(self.layers):
-                    kw = layer.h_conv.kernel_size[1]
-                    hi = c if layer.first else c + 1  # type A stops before c, type B includes it
-                    window = h[l][..., max(0, hi - kw):hi]
-                    window = F.pad(window, (kw - window.size(-1), 0))
-                    out = layer.h_out(gate(layer.h_conv(window) + v_down[l][..., c:c + 1]))
-                    h[l + 1][..., c:c + 1] = out if layer.first else h[l][..., c:c + 1] + out
-                logit = self.head(h[L][..., c:c + 1]).flatten()  # (B,)
-                prob = torch.sigmoid(logit / temperature)
+                for l, (w_h, w_out, b_out, kw, first) in enumerate(mats):
+                    hi = pad + c + (0 if first else 1)  # type A stops before c, type B includes it
+                    a = torch.addmm(v_down[l][:, c], h[l][:, hi - kw:hi].reshape(B, -1), w_h)  # (B, 2p)
+                    out = torch.addmm(b_out, torch.tanh(a[:, :p]) * torch.sigmoid(a[:, p:]), w_out)
+                    h[l + 1][:, pad + c] = out if first else out + h[l][:, pad + c]
+                z = torch.relu(torch.addmm(head_1.bias, torch.relu(h[L][:, pad + c]), w_1))
+                prob = torch.sigmoid(torch.addmm(head_2.bias, z, w_2).squeeze(1) / temperature)  # (B,)
                 probs[:, 0, r, c] = prob
                 if r * W + c >= start:
                     x[:, 0, r, c] = torch.bernoulli(prob, generator=generator)
-                    h[0][:, 0, 0, c] = x[:, 0, r, c]
+                    h[0][:, pad + c, 0] = x[:, 0, r, c]
         if start // W > 0:  # the rows above the first drawn row skipped the horizontal stack: score them in one pass
             probs[:, :, :start // W] = torch.sigmoid(self(x)[0] / temperature)[:, :, :start // W]
         return x, probs
