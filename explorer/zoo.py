@@ -1,5 +1,5 @@
 """The shipped models, loaded once at start-up: VAEs with their precomputed latent maps, the
-beta sweep, and the character models. Read-only after loading, so safe to share across sessions.
+beta sweep, the character models, and the PixelCNN with its per-digit test log-likelihoods. Read-only after loading, so safe to share across sessions.
 
 Start-up never fits UMAP: maps are computed by `python -m explorer.training.evaluate` and shipped.
 """
@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from safetensors import safe_open
 from safetensors.torch import load_file
 
 from . import checkpoints
@@ -19,8 +20,10 @@ from .checkpoints import CHECKPOINT_DIR, CheckpointError
 from .data import CLASS_NAMES
 from .errors import InputError
 from .models import VAE, Vocab
+from .models.pixelcnn import PixelCNN
 
 MAP_SUFFIX = ".map.safetensors"
+TEST_LOGP_SUFFIX = ".testlogp.safetensors"
 TRAIN_HASHES = "names_train_hashes.safetensors"
 
 
@@ -98,6 +101,26 @@ class LMEntry:
 
 
 @dataclass
+class PixelTestSet:
+    """Per-digit figures on the official test set (binarised with BINARIZE_SEED), written by the
+    evaluation so that the app never recomputes them. All (N,) float64 nats, labels (N,) int."""
+    log_px: np.ndarray  # the PixelCNN's exact log p(x)
+    vae_iwae: np.ndarray  # the compared VAE's importance-sampled log p(x)
+    vae_elbo: np.ndarray  # the compared VAE's ELBO
+    labels: np.ndarray
+    vae: str  # which VAE
+
+
+@dataclass
+class PixelEntry:
+    name: str
+    model: PixelCNN
+    meta: dict
+    test: PixelTestSet | None
+    vae: str  # the VAE whose bound is shown beside the exact density
+
+
+@dataclass
 class SweepPoint:
     beta: float
     name: str
@@ -112,6 +135,7 @@ class Zoo:
     vaes: dict[str, VAEEntry] = field(default_factory=dict)
     lms: dict[str, LMEntry] = field(default_factory=dict)
     sweep: list[SweepPoint] = field(default_factory=list)
+    pixelcnns: dict[str, PixelEntry] = field(default_factory=dict)
     manifest: dict = field(default_factory=dict)
 
     def vae(self, name) -> VAEEntry:
@@ -123,6 +147,14 @@ class Zoo:
         if not isinstance(name, str) or name not in self.lms:
             raise InputError(f"unknown character model {_shown(name)}; choose one of {sorted(self.lms)}")
         return self.lms[name]
+
+    def pixelcnn(self, name: str | None = None) -> PixelEntry:
+        """The named PixelCNN, or the first one shipped."""
+        if name is None and self.pixelcnns:
+            return next(iter(self.pixelcnns.values()))
+        if not isinstance(name, str) or name not in self.pixelcnns:
+            raise InputError(f"unknown PixelCNN {_shown(name)}; choose one of {sorted(self.pixelcnns)}")
+        return self.pixelcnns[name]
 
     def vae_choices(self) -> list[tuple[str, str]]:
         return [(e.label, n) for n, e in self.vaes.items()]
@@ -154,6 +186,20 @@ def load_map(name: str, dataset: str, root: Path) -> LatentMap | None:
     )
 
 
+def load_pixel_test(name: str, root: Path) -> PixelTestSet | None:
+    path = root / f"{name}{TEST_LOGP_SUFFIX}"
+    if not path.is_file():
+        return None
+    try:
+        with safe_open(str(path), "pt") as f:  # the compared VAE's name is in the metadata
+            meta = f.metadata() or {}
+        t = load_file(str(path))
+    except Exception as e:
+        raise CheckpointError(f"test log-likelihoods {path} are corrupted: {e}") from e
+    return PixelTestSet(t["log_px"].double().numpy(), t["vae_iwae"].double().numpy(),
+                        t["vae_elbo"].double().numpy(), t["labels"].long().numpy(), meta.get("vae", ""))
+
+
 def load_zoo(root: str | Path = CHECKPOINT_DIR) -> Zoo:
     """Load every model that the manifest lists (or, without one, every checkpoint found)."""
     root = Path(root)
@@ -176,6 +222,10 @@ def load_zoo(root: str | Path = CHECKPOINT_DIR) -> Zoo:
                                         m.get("distortion", float("nan")), m.get("kl_per_dim", [])))
         if kind == "vae" and meta.get("role", "main") == "main":
             zoo.vaes[name] = VAEEntry(name, model, meta, load_map(name, meta.get("dataset", "mnist"), root))
+        elif kind == "pixelcnn":
+            test = load_pixel_test(name, root)
+            zoo.pixelcnns[name] = PixelEntry(name, model, meta, test,
+                                             meta.get("compared_vae") or (test.vae if test else "vae_mnist_z32"))
         elif kind != "vae":
             zoo.lms[name] = LMEntry(name, model, meta.pop("vocab_obj"), meta, hashes)
     zoo.sweep.sort(key=lambda p: p.beta)
