@@ -3,7 +3,8 @@
     python -m explorer.training.build --data-root ../shared/data          # everything (about an hour on 2 cores)
     python -m explorer.training.build --data-root ../shared/data --only names_gru --skip-eval
 
-Each model is trained by `python -m explorer.training.train` with the arguments of explorer/catalogue.py,
+Each model is trained by `python -m explorer.training.train` (the PixelCNN: `python -m
+explorer.training.pixelcnn`) with the arguments of explorer/training/catalogue.py,
 in its own process (one thread each, --jobs of them side by side), then writes the β tab's
 live-training digits (`python -m explorer.training.live_digits`) and `python -m explorer.training.evaluate`
 measures them all on the held-out splits and writes checkpoints/manifest.json.
@@ -30,7 +31,7 @@ def main(argv=None) -> None:
     todo = [r for r in RECIPES if not args.only or r.name in args.only]
 
     def run(r):
-        cmd = [sys.executable, "-m", "explorer.training.train", *train_argv(r, args.data_root, args.out_dir)]
+        cmd = [sys.executable, "-m", r.module, *train_argv(r, args.data_root, args.out_dir)]
         print("$", " ".join(cmd), flush=True)
         return r.name, subprocess.run(cmd).returncode
 

@@ -7,6 +7,9 @@ VAEs: on the official test images, binarised once (seed BINARIZE_SEED): ELBO, di
 with k = 1000. For the tab models it also writes `<name>.map.safetensors`: the test latent means,
 their 2-D coordinates (the plane itself, or UMAP with a fixed random_state), labels, per-image
 log p(x) and a gallery of at most 50 test images per class.
+PixelCNN: the exact log p(x) of the same binarised test digits, and `<name>.testlogp.safetensors`:
+per digit, its log p(x) beside the headline VAE's importance-sampled log p(x) (from that VAE's map)
+and ELBO (reconstruction averaged over ELBO_SAMPLES draws of z ~ q(z|x), KL in closed form).
 Character models: NLL on the 1,000 makemore test names, in nats and bits per character, and
 perplexity; plus `names_train_hashes.safetensors`, fingerprints of the training names.
 """
@@ -21,20 +24,22 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from safetensors.torch import save_file
+from safetensors.torch import load_file, save_file
 
 from .. import checkpoints
 from ..data import (BINARIZE_SEED, DATA_DESCRIPTION, binarize, encode_words, load_images, load_words,
                     split_words)
 from ..models import Measurement
-from ..zoo import MAP_SUFFIX, TRAIN_HASHES, word_hash
+from ..zoo import MAP_SUFFIX, TEST_LOGP_SUFFIX, TRAIN_HASHES, word_hash
 from .catalogue import HEADLINE_VAE, RECIPES
 from .live_digits import LIVE_DIGITS
+from .pixelcnn import pixelcnn_evaluate
 from .train import lm_evaluate
 
 SAMPLE_SEED = 0
 SLICE = 200  # the test re-evaluates this many held-out examples against the manifest
 GALLERY_PER_CLASS = 50
+ELBO_SAMPLES = 100  # z ~ q(z|x) draws behind each digit's ELBO in the PixelCNN's scatter
 
 
 @torch.no_grad()
@@ -85,6 +90,34 @@ def write_map(path: Path, model, x: torch.Tensor, labels: torch.Tensor, log_px: 
     }, str(path), metadata={"umap": "n_neighbors=15, min_dist=0.1, random_state=0" if mu.shape[1] > 2 else "none"})
 
 
+@torch.no_grad()
+def vae_elbo_per_image(model, xb: torch.Tensor, samples: int = ELBO_SAMPLES) -> torch.Tensor:
+    """(N,) ELBO of each image: -(distortion averaged over `samples` draws + rate), nats."""
+    g = torch.Generator().manual_seed(SAMPLE_SEED)
+    runs = [model.measure(xb, g) for _ in range(samples)]
+    return -(torch.stack([r.distortion for r in runs]).mean(0) + runs[0].rate)
+
+
+def pixelcnn_metrics(model, xb: torch.Tensor, labels: torch.Tensor, out_dir: Path, path: Path) -> dict:
+    """Exact test log p(x) of the PixelCNN; writes the per-digit comparison with the headline VAE."""
+    log_px = pixelcnn_evaluate(model, xb)
+    vae, _ = checkpoints.load(HEADLINE_VAE, out_dir)
+    vae_map = load_file(str(out_dir / f"{HEADLINE_VAE}{MAP_SUFFIX}"))
+    iwae = vae_map["test_log_px"].float()  # written by this evaluation, on these same binarised digits
+    elbo = vae_elbo_per_image(vae, xb)
+    save_file({"log_px": log_px.float().contiguous(), "vae_iwae": iwae.contiguous(), "vae_elbo": elbo.float().contiguous(),
+               "labels": labels.to(torch.uint8).contiguous()}, str(path),
+              metadata={"vae": HEADLINE_VAE, "elbo_samples": str(ELBO_SAMPLES), "binarize_seed": str(BINARIZE_SEED)})
+    n_pixels = model.config.n_pixels
+    return {
+        "test_nll": -log_px.mean().item(), "test_bits_per_pixel": -log_px.mean().item() / (n_pixels * math.log(2)),
+        "slice_nll": -log_px[:SLICE].mean().item(), "n_test": len(xb),
+        "compared_vae": HEADLINE_VAE, "vae_iwae_nll": -iwae.mean().item(), "vae_elbo_nll": -elbo.mean().item(),
+        "vae_elbo_samples": ELBO_SAMPLES,
+        "share_above_vae_iwae": (log_px > iwae.double()).double().mean().item(),
+    }
+
+
 def file_record(paths: list[Path]) -> dict:
     return {p.name: {"sha256": checkpoints.sha256(p), "bytes": p.stat().st_size} for p in paths}
 
@@ -106,10 +139,20 @@ def evaluate(data_root: str, out_dir: Path, sweep_k: int, main_k: int, only: lis
             "seed": meta["seed"], "data": meta["data"], "parameters": checkpoints.parameter_count(model),
             "training": meta.get("training", {}),
         }
-        if r.family == "vae":
-            if r.dataset not in test_cache:
-                x, y = load_images(r.dataset, data_root, train=False)
-                test_cache[r.dataset] = (x, y, binarize(x, torch.Generator().manual_seed(BINARIZE_SEED)))
+        if r.family in ("vae", "pixelcnn") and r.dataset not in test_cache:
+            x, y = load_images(r.dataset, data_root, train=False)
+            test_cache[r.dataset] = (x, y, binarize(x, torch.Generator().manual_seed(BINARIZE_SEED)))
+        if r.family == "pixelcnn":
+            x, y, xb = test_cache[r.dataset]
+            print(f"{r.name}: exact log p(x) on {len(xb)} test images ...", flush=True)
+            test_path = out_dir / f"{r.name}{TEST_LOGP_SUFFIX}"
+            m = pixelcnn_metrics(model, xb, y, out_dir, test_path)
+            record["dataset"] = r.dataset
+            record["eval_data"] = (f"{DATA_DESCRIPTION[(r.dataset, 'test')]}, binarised once "
+                                   f"(torch.bernoulli, seed {BINARIZE_SEED}), as for the VAEs")
+            record["compared_vae"] = HEADLINE_VAE
+            files.append(test_path)
+        elif r.family == "vae":
             x, y, xb = test_cache[r.dataset]
             k = main_k if r.role == "main" else sweep_k
             print(f"{r.name}: IWAE k={k} on {len(xb)} test images ...", flush=True)
@@ -168,6 +211,11 @@ def markdown_table(manifest: dict) -> str:
                    f"active units {m['active_units']}/{c['latent_dim']}")
             data = {"mnist": "MNIST (10k subset)", "fashion": "Fashion-MNIST"}[rec["dataset"]]
             data += f", z = {c['latent_dim']}"
+        elif rec["kind"] == "pixelcnn":
+            c = rec["config"]
+            fig = (f"exact −log p(x) = **{m['test_nll']:.2f}** ({m['test_bits_per_pixel']:.4f} bits/pixel), beside "
+                   f"`{m['compared_vae']}`'s {m['vae_iwae_nll']:.2f} (IWAE) and {m['vae_elbo_nll']:.2f} (−ELBO)")
+            data = f"MNIST (10k subset), gated, {c['n_layers'] + 1} layers × {c['n_channels']} ch."
         else:
             fig = (f"test NLL **{m['test_nll']:.3f}** nats/char ({m['test_bits_per_char']:.3f} bits, "
                    f"perplexity {m['test_perplexity']:.2f})")
