@@ -13,18 +13,25 @@ SWEEP_BETAS = (0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
 HEADLINE_VAE = "vae_mnist_z32"  # beta = 1, the larger latent; also the sweep's beta = 1 point
 
 
+TRAIN = "explorer.training.train"
+PIXELCNN = "explorer.training.pixelcnn"
+
+
 @dataclass(frozen=True)
 class Recipe:
     name: str
     role: str  # "main" (a tab's model), "sweep" (a beta-sweep point), "lm" (character model)
     args: tuple[str, ...]
+    module: str = TRAIN  # python -m <module> <args> trains it
 
     @property
     def family(self) -> str:
-        return self.args[0]
+        return "pixelcnn" if self.module == PIXELCNN else self.args[0]
 
     @property
     def dataset(self) -> str:
+        if self.family == "pixelcnn":
+            return "mnist"
         return "names" if self.family != "vae" else self.args[self.args.index("--dataset") + 1]
 
 
@@ -59,5 +66,5 @@ def recipe(name: str) -> Recipe:
 
 
 def train_argv(r: Recipe, data_root: str, out_dir: str = "checkpoints", threads: int = 1) -> list[str]:
-    data = ["--data-root", data_root] if r.family == "vae" else ["--data", f"{data_root}/names.txt"]
+    data = ["--data-root", data_root] if r.dataset != "names" else ["--data", f"{data_root}/names.txt"]
     return [*r.args, *data, "--threads", str(threads), "--out", f"{out_dir}/{r.name}"]
