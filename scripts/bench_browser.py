@@ -1,0 +1,161 @@
+"""What a student feels: click -> result drawn, in headless Chromium, for each main action of every
+tab, 20 clicks each in one page; next to the echo button of a bare Gradio app in the same run.
+
+    python scripts/bench_browser.py                 # writes bench/browser.json
+    python scripts/bench_browser.py --clicks 10
+
+"Drawn" = every watched output of the action has changed (image source, text, plotted traces) and
+two animation frames have passed. Each click changes a setting (a seed, a name, beta) so that every
+click has a new result to draw. Reports per action: median, worst, and the first five clicks
+against the last five (a page that slows down as it is used is a leak: figures re-created instead of
+updated, listeners or WebGL contexts piling up). Both servers run as subprocesses; Chromium is
+Debian's /usr/bin/chromium, as in the tests.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from bench_classroom import FLOOR_APP, Server  # noqa: E402
+
+# the signature of an output: what changes when it is redrawn
+SIGNATURE_JS = """(ids) => ids.map((id) => {
+  const el = document.getElementById(id);
+  if (!el) return "missing";
+  const img = el.querySelector("img");
+  const plot = el.querySelector(".js-plotly-plot");
+  const traces = plot && plot.data ? JSON.stringify(plot.data.map((t) => [t.name, t.x && t.x.length,
+      t.x && t.x.length ? t.x[0] : null, t.y && t.y.length ? t.y[t.y.length - 1] : null])) : "";
+  const inputs = Array.from(el.querySelectorAll("textarea, input")).map((i) => i.value).join("|");
+  return (img ? img.src : "") + "#" + traces + "#" + inputs + "#" + el.innerText.slice(0, 4000);
+}).join("\\n")"""
+
+TWO_FRAMES_JS = "() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r(0))))"
+
+# action -> (tab label regex, [(selector of a number/text box to change, values by click)], button, outputs)
+ACTIONS = {
+    "interpolate": ("interpolation", [("#interp-seed input", "{i}")], "#interp-run",
+                    ["interp-strip", "interp-info", "interp-map"]),
+    "sample posterior": ("prior_posterior", [("#pp-post-seed input", "{i}")], "#pp-post-run",
+                         ["pp-samples", "pp-numbers", "pp-map", "pp-hist"]),
+    "sample prior": ("prior_posterior", [("#pp-prior-seed input", "{i}")], "#pp-prior-run",
+                     ["pp-prior-grid", "pp-map"]),
+    "score a name": ("tokens", [("#tokens-text textarea, #tokens-text input", "{name}")], "#tokens-score",
+                     ["tokens-strip", "tokens-chain", "tokens-table"]),
+    "generate names": ("tokens", [("#tokens-seed input", "{i}")], "#tokens-generate",
+                       ["tokens-samples", "tokens-gen-md"]),
+}
+NAMES = ["emma", "olivia", "noah", "liam", "ava", "mia", "lucas", "zoe", "ella", "leo"]
+
+
+def open_tab(page, tab_id: str) -> None:
+    """Select a tab by its id (the tab buttons carry it in their element id)."""
+    btn = page.locator(f"button#{tab_id}-button, button[id$='{tab_id}-button']")
+    if btn.count():
+        btn.first.click()
+    else:  # fall back on the i-th tab button in app order
+        order = ["interpolation", "prior_posterior", "tokens", "tradeoff"]
+        page.locator("button[role='tab']").nth(order.index(tab_id)).click()
+    page.wait_for_timeout(500)
+
+
+def time_clicks(page, setters, button: str, outputs: list[str], clicks: int, timeout_ms: int = 60_000) -> list[float]:
+    times = []
+    for i in range(clicks):
+        for sel, template in setters:
+            box = page.locator(sel).first
+            box.fill(template.format(i=i + 1, name=NAMES[(i + 1) % len(NAMES)]))
+            box.press("Tab")
+        page.wait_for_timeout(150)  # let a change event settle before the click
+        before = page.evaluate(SIGNATURE_JS, outputs)
+        t0 = time.perf_counter()
+        page.locator(button).first.click()
+        page.wait_for_function(
+            "([ids, before, sig]) => { const f = eval(sig); const now = f(ids).split('\\n');"
+            " const was = before.split('\\n'); return now.every((s, k) => s !== was[k]); }",
+            arg=[outputs, before, SIGNATURE_JS], polling="raf", timeout=timeout_ms)
+        page.evaluate(TWO_FRAMES_JS)
+        times.append(time.perf_counter() - t0)
+    return times
+
+
+def summary(xs: list[float]) -> dict:
+    first, last = xs[:5], xs[-5:]
+    return {"n": len(xs), "median_ms": round(1000 * statistics.median(xs)), "worst_ms": round(1000 * max(xs)),
+            "first5_median_ms": round(1000 * statistics.median(first)),
+            "last5_median_ms": round(1000 * statistics.median(last)),
+            "last5_vs_first5": round(statistics.median(last) / statistics.median(first), 2)}
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--clicks", type=int, default=20)
+    p.add_argument("--port", type=int, default=7880)
+    p.add_argument("--out", default=str(ROOT / "bench" / "browser.json"))
+    args = p.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    tmp = Path(tempfile.mkdtemp(prefix="bench_browser_"))
+    (tmp / "echo_app.py").write_text(FLOOR_APP)
+    report: dict = {"clicks_per_action": args.clicks, "browser": "Debian chromium, headless",
+                    "load_average_at_start": open("/proc/loadavg").read().split()[:3]}
+    floor = Server([sys.executable, str(tmp / "echo_app.py")], args.port)
+    app = Server([sys.executable, "app.py"], args.port + 1)
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=[
+                "--no-sandbox", "--headless", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+            # the floor: a bare Gradio app's echo button
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(floor.url)
+            page.wait_for_selector("textarea")
+            times = []
+            for i in range(args.clicks):
+                page.locator("textarea").first.fill(f"hello {i}")
+                before = page.locator("textarea").nth(1).input_value()
+                t0 = time.perf_counter()
+                page.get_by_role("button", name="echo").click()
+                page.wait_for_function("(b) => document.querySelectorAll('textarea')[1].value !== b", arg=before,
+                                       polling="raf")
+                page.evaluate(TWO_FRAMES_JS)
+                times.append(time.perf_counter() - t0)
+            report["floor_echo"] = summary(times)
+            page.close()
+            print("floor echo", report["floor_echo"], flush=True)
+
+            # the app: one page, every action clicked --clicks times
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(app.url)
+            page.wait_for_selector("#interp-run", timeout=120_000)
+            page.wait_for_timeout(2000)
+            report["app"] = {}
+            for name, (tab, setters, button, outputs) in ACTIONS.items():
+                open_tab(page, tab)
+                report["app"][name] = summary(time_clicks(page, setters, button, outputs, args.clicks))
+                print(name, report["app"][name], flush=True)
+            page.close()
+            browser.close()
+    finally:
+        app.close()
+        floor.close()
+    echo = report["floor_echo"]["median_ms"]
+    report["median_vs_echo"] = {k: round(v["median_ms"] / echo, 2) for k, v in report["app"].items()}
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=2) + "\n")
+    print("median click -> drawn, vs the echo button:", report["median_vs_echo"])
+    print("last five vs first five:", {k: v["last5_vs_first5"] for k, v in report["app"].items()})
+    print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main()

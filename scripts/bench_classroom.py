@@ -1,0 +1,323 @@
+"""A simulated class on one machine: N students click through every tab at once, and a bare Gradio
+app with one echo endpoint, under the same load in the same run, gives the floor.
+
+    python scripts/bench_classroom.py                      # 30 students, 90 s each phase
+    python scripts/bench_classroom.py --students 10 --seconds 30 --out bench/classroom_small.json
+
+Each student is its own gradio_client (its own session), waits an exponential think time (mean
+--think seconds), then replays what one browser click sends: the event and the events chained to
+it (Score = /token_probabilities, then /compare and /attention; a model change = the posterior and
+the prior of the new model), drawings sent as images. --live students run live training within the
+trainer cap and poll /live_status like the page's timer. Both servers run as subprocesses
+(`python app.py` and a ten-line echo app), so cold start and RSS are theirs alone; the clients run in
+this process, on the same cores, for both phases alike.
+
+Prints and writes (bench/classroom.json): p50 / p95 / p99 per action and overall, the ratio to the
+floor's, errors, clicks per second, bytes per click (the event's answer as sent by the server, and
+the images it links), bytes of the initial page config, server RSS before and after, cold starts.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import numpy as np
+import PIL.Image
+
+ROOT = Path(__file__).resolve().parent.parent
+
+FLOOR_APP = """
+import os, gradio as gr
+with gr.Blocks() as demo:
+    box = gr.Textbox()
+    out = gr.Textbox()
+    gr.Button("echo").click(lambda s: s, box, out, api_name="echo")
+demo.queue(default_concurrency_limit=4, max_size=64)
+demo.launch(server_name="127.0.0.1", server_port=int(os.environ["GRADIO_SERVER_PORT"]))
+"""
+
+
+def percentile(xs: list[float], q: float) -> float | None:
+    if not xs:
+        return None
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, max(0, math.ceil(q * len(xs)) - 1))]
+
+
+def stats(xs: list[float]) -> dict:
+    return {"n": len(xs), **{f"p{int(q * 100)}_ms": None if not xs else round(1000 * percentile(xs, q), 1)
+                             for q in (0.5, 0.95, 0.99)}}
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+class Server:
+    """A server subprocess; cold start = Popen to the first HTTP 200 on its page."""
+
+    def __init__(self, argv: list[str], port: int, env: dict | None = None):
+        self.url = f"http://127.0.0.1:{port}/"
+        env = {**os.environ, "GRADIO_SERVER_PORT": str(port), "GRADIO_ANALYTICS_ENABLED": "False", **(env or {})}
+        t0 = time.perf_counter()
+        self.proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        while True:
+            try:
+                if httpx.get(self.url, timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"{argv} exited: {self.proc.stderr.read().decode()[-2000:]}")
+            time.sleep(0.05)
+        self.cold_start = time.perf_counter() - t0
+        self.config_bytes = len(httpx.get(self.url + "config", timeout=30).content)
+
+    def rss(self) -> float:
+        return rss_mb(self.proc.pid)
+
+    def close(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+def drawing(path: Path) -> Path:
+    """A '7' drawn with the mouse: dark strokes on a transparent 280 px canvas, as the sketchpad sends."""
+    a = np.zeros((280, 280, 4), np.uint8)
+    a[40:60, 60:230, 3] = 255
+    for y in range(60, 240):
+        x = int(230 - (y - 60) * 0.6)
+        a[y, x - 10:x + 10, 3] = 255
+    PIL.Image.fromarray(a, "RGBA").save(path)
+    return path
+
+
+def app_actions(api: set[str], sketch) -> dict[str, list[tuple[str, list]]]:
+    """What each kind of browser click sends, as (api_name, arguments) calls in order."""
+    acts = {
+        "interpolate": [("/interpolate", ["vae_mnist_z2", 1, 7, 10, "slerp", 0])],
+        "interpolate (drawn A)": [("/interpolate", ["vae_mnist_z2", 1, 7, 10, "linear", 0, "draw", "gallery", sketch])],
+        "sample prior": [("/sample_prior", ["vae_mnist_z32", 0, 1.0, 16])],
+        "sample posterior": [("/sample_posterior", ["vae_mnist_z32", 3, 0, 8, 1000])],
+        "posterior of a drawing": [("/sample_posterior", ["vae_mnist_z2", 3, 0, 8, 1000, "draw", sketch])],
+        "change model (VAE)": [("/sample_posterior", ["vae_fashion_z2", 3, 0, 8, 1000]),
+                               ("/sample_prior", ["vae_fashion_z2", 0, 1.0, 16])],
+        "score a name": [("/token_probabilities", ["names_transformer", "olivia"]), ("/compare", ["olivia"]),
+                         ("/attention", ["olivia", 1, 0])],
+        "change model (tokens)": [("/token_probabilities", ["names_gru", "emma"])],
+        "generate names": [("/generate", ["names_transformer", 1.0, 0, 0, 10])],
+        "beta sweep": [("/tradeoff", [4.0, 0])],
+    }
+    return {k: v for k, v in acts.items() if all(name in api for name, _ in v)}
+
+
+class Student(threading.Thread):
+    def __init__(self, url: str, actions: dict, think: float, until: float, seed: int, results: dict,
+                 lock: threading.Lock):
+        super().__init__(daemon=True)
+        from gradio_client import Client
+        self.client = Client(url, verbose=False)
+        self.actions, self.think, self.until = actions, think, until
+        self.rng, self.results, self.lock = random.Random(seed), results, lock
+
+    def run(self):
+        names = sorted(self.actions)
+        while True:
+            time.sleep(self.rng.expovariate(1.0 / self.think))
+            if time.time() >= self.until:
+                return
+            name = self.rng.choice(names)
+            t0 = time.perf_counter()
+            try:
+                for api_name, args in self.actions[name]:
+                    self.client.predict(*args, api_name=api_name)
+                ok, err = True, None
+            except Exception as e:  # a failed click is a result, not a crash of the benchmark
+                ok, err = False, f"{type(e).__name__}: {str(e)[:200]}"
+            dt = time.perf_counter() - t0
+            with self.lock:
+                if ok:
+                    self.results.setdefault(name, []).append(dt)
+                else:
+                    self.results.setdefault("errors", []).append({"action": name, "error": err})
+
+
+class LiveStudent(threading.Thread):
+    """Starts a live run, polls it like the page's timer, moves beta now and then."""
+
+    def __init__(self, url: str, until: float, seed: int, results: dict, lock: threading.Lock):
+        super().__init__(daemon=True)
+        from gradio_client import Client
+        self.client, self.until, self.rng = Client(url, verbose=False), until, random.Random(seed)
+        self.results, self.lock = results, lock
+
+    def run(self):
+        try:
+            self.client.predict("scratch", 2, 1.0, api_name="/live_start")
+            while time.time() < self.until:
+                t0 = time.perf_counter()
+                self.client.predict(api_name="/live_status")
+                with self.lock:
+                    self.results.setdefault("live status poll", []).append(time.perf_counter() - t0)
+                if self.rng.random() < 0.05:
+                    self.client.predict(self.rng.choice([0.25, 1.0, 4.0]), api_name="/live_set_beta")
+                time.sleep(0.35)
+            self.client.predict(api_name="/live_stop")
+        except Exception as e:
+            with self.lock:
+                self.results.setdefault("errors", []).append({"action": "live", "error": f"{type(e).__name__}: {e}"})
+
+
+def run_class(url: str, actions: dict, students: int, live: int, think: float, seconds: float, seed: int) -> dict:
+    results: dict = {}
+    lock = threading.Lock()
+    until = time.time() + seconds
+    threads = [Student(url, actions, think, until, seed + i, results, lock) for i in range(students)]
+    threads += [LiveStudent(url, until, seed + 1000 + i, results, lock) for i in range(live)]
+    t0 = time.time()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=seconds + 120)
+    wall = time.time() - t0
+    clicks = [x for k, v in results.items() if k not in ("errors", "live status poll") for x in v]
+    return {"per_action": {k: stats(v) for k, v in sorted(results.items()) if k != "errors"},
+            "overall": stats(clicks), "clicks": len(clicks), "clicks_per_second": round(len(clicks) / wall, 2),
+            "errors": results.get("errors", []), "wall_s": round(wall, 1)}
+
+
+def bytes_per_click(url: str, actions: dict) -> dict:
+    """One call of each action through the REST API: the answer's bytes as sent (SSE), and the images it links."""
+    out = {}
+    with httpx.Client(base_url=url, timeout=60) as http:
+        for name, calls in actions.items():
+            if any(isinstance(a, dict) for _, args in calls for a in args):
+                continue  # uploads: same answer size as the gallery variant
+            total = images = 0
+            for api_name, args in calls:
+                event = http.post(f"gradio_api/call{api_name}", json={"data": args}).json()["event_id"]
+                body = http.get(f"gradio_api/call{api_name}/{event}").content
+                total += len(body)
+                for line in body.decode().splitlines():
+                    if line.startswith("data:") and "url" in line:
+                        for item in json.loads(line[5:]) or []:
+                            if isinstance(item, dict) and item.get("url"):
+                                images += len(http.get(item["url"]).content)
+            out[name] = {"answer_bytes": total, "image_bytes": images}
+    return out
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--students", type=int, default=30)
+    p.add_argument("--live", type=int, default=2, help="students running live training (within the trainer cap)")
+    p.add_argument("--think", type=float, default=3.0, help="mean think time between clicks, seconds")
+    p.add_argument("--seconds", type=float, default=90.0, help="length of each phase")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--port", type=int, default=7870)
+    p.add_argument("--out", default=str(ROOT / "bench" / "classroom.json"))
+    args = p.parse_args()
+    from gradio_client import Client, handle_file
+
+    report: dict = {"settings": vars(args), "machine": f"{os.cpu_count()} CPU cores",
+                    "load_average_at_start": open("/proc/loadavg").read().split()[:3]}
+    tmp = Path(tempfile.mkdtemp(prefix="bench_classroom_"))
+    floor_script = tmp / "echo_app.py"
+    floor_script.write_text(FLOOR_APP)
+
+    # ---- the floor: a bare Gradio app, the same class clicking its one echo button
+    floor = Server([sys.executable, str(floor_script)], args.port)
+    report["floor"] = {"cold_start_s": round(floor.cold_start, 2), "config_bytes": floor.config_bytes,
+                       "rss_mb_before": round(floor.rss(), 1)}
+    echo = {"echo": [("/echo", ["hello"])]}
+    c = Client(floor.url, verbose=False)
+    single = []
+    for _ in range(20):
+        t0 = time.perf_counter()
+        c.predict("hello", api_name="/echo")
+        single.append(time.perf_counter() - t0)
+    report["floor"]["one_client_round_trip"] = stats(single)
+    report["floor"]["class"] = run_class(floor.url, echo, args.students, 0, args.think, args.seconds, args.seed)
+    report["floor"]["rss_mb_after"] = round(floor.rss(), 1)
+    floor.close()
+    print("floor:", json.dumps(report["floor"]["class"]["overall"]), flush=True)
+
+    # ---- the app: the same class over all tabs, plus live trainers
+    app = Server([sys.executable, "app.py"], args.port + 1)
+    rss_before = app.rss()
+    client = Client(app.url, verbose=False)
+    api = set(client.view_api(return_format="dict", print_info=False)["named_endpoints"])
+    sketch = {"background": None, "layers": [], "composite": handle_file(str(drawing(tmp / "seven.png")))}
+    actions = app_actions(api, sketch)
+    report["app"] = {"cold_start_s": round(app.cold_start, 2), "config_bytes": app.config_bytes,
+                     "rss_mb_before": round(rss_before, 1)}
+    one = {}
+    for name, calls in actions.items():  # one client at a time, after a warm-up call
+        xs = []
+        for i in range(11):
+            t0 = time.perf_counter()
+            for api_name, a in calls:
+                client.predict(*a, api_name=api_name)
+            if i:
+                xs.append(time.perf_counter() - t0)
+        one[name] = stats(xs)
+    report["app"]["one_client_round_trip"] = one
+    report["app"]["bytes_per_click"] = bytes_per_click(app.url, actions)
+    report["app"]["class"] = run_class(app.url, actions, args.students, args.live, args.think, args.seconds, args.seed)
+    time.sleep(5)  # sessions close, trainers stop
+    report["app"]["rss_mb_after"] = round(app.rss(), 1)
+    app.close()
+
+    # ---- ratios to the floor, measured in this run
+    f1 = report["floor"]["one_client_round_trip"]["p50_ms"]
+    fc = report["floor"]["class"]["overall"]
+    ac = report["app"]["class"]["overall"]
+    report["ratios"] = {
+        "class_p50_vs_floor": round(ac["p50_ms"] / fc["p50_ms"], 2),
+        "class_p95_vs_floor": round(ac["p95_ms"] / fc["p95_ms"], 2),
+        "one_client_vs_floor": {k: round(v["p50_ms"] / f1, 2) for k, v in one.items()},
+        "cold_start_vs_floor": round(report["app"]["cold_start_s"] / report["floor"]["cold_start_s"], 2),
+        "rss_after_vs_before": round(report["app"]["rss_mb_after"] / report["app"]["rss_mb_before"], 3),
+    }
+    report["load_average_at_end"] = open("/proc/loadavg").read().split()[:3]
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=2) + "\n")
+    print_summary(report)
+    print(f"wrote {out}")
+
+
+def print_summary(r: dict) -> None:
+    f, a = r["floor"], r["app"]
+    print(f"\n{'':28s} {'n':>5s} {'p50 ms':>8s} {'p95 ms':>8s} {'p99 ms':>8s}")
+    for name, s in a["class"]["per_action"].items():
+        print(f"{name:28s} {s['n']:5d} {s['p50_ms']:8.0f} {s['p95_ms']:8.0f} {s['p99_ms']:8.0f}")
+    for label, s in (("APP overall", a["class"]["overall"]), ("FLOOR (echo) overall", f["class"]["overall"])):
+        print(f"{label:28s} {s['n']:5d} {s['p50_ms']:8.0f} {s['p95_ms']:8.0f} {s['p99_ms']:8.0f}")
+    print(f"\nclass p95 vs floor: {r['ratios']['class_p95_vs_floor']}x; errors: {len(a['class']['errors'])}; "
+          f"clicks/s {a['class']['clicks_per_second']} (floor {f['class']['clicks_per_second']})")
+    print("one client at a time, p50 vs the echo round trip:", r["ratios"]["one_client_vs_floor"])
+    print("bytes per click:", {k: v["answer_bytes"] for k, v in a["bytes_per_click"].items()})
+    print(f"page config: app {a['config_bytes']:,} B, floor {f['config_bytes']:,} B")
+    print(f"RSS: {a['rss_mb_before']:.0f} -> {a['rss_mb_after']:.0f} MB; cold start app {a['cold_start_s']} s, "
+          f"floor {f['cold_start_s']} s ({r['ratios']['cold_start_vs_floor']}x)")
+
+
+if __name__ == "__main__":
+    main()
