@@ -5,7 +5,8 @@ import shlex
 import numpy as np
 import torch
 
-from explorer.training.catalogue import RECIPES, train_argv
+from explorer.training import pixelcnn as pixelcnn_training
+from explorer.training.catalogue import PIXELCNN, RECIPES, TRAIN, train_argv
 from explorer.checkpoints import CHECKPOINT_DIR
 from explorer.training.train import parse_args
 from explorer.zoo import LatentMap
@@ -14,15 +15,17 @@ MODELS = json.loads((CHECKPOINT_DIR / "manifest.json").read_text())["models"]
 IGNORED = {"out", "threads", "data", "data_root", "argv"}  # where it ran, not what it trained
 
 
-def settings(argv: list[str]) -> dict:
-    return {k: v for k, v in vars(parse_args(argv)).items() if k not in IGNORED}
+def settings(argv: list[str], module: str = TRAIN) -> dict:
+    parse = pixelcnn_training.parse_args if module == PIXELCNN else parse_args
+    return {k: v for k, v in vars(parse(argv)).items() if k not in IGNORED}
 
 
 def test_every_recipe_parses_and_matches_the_command_that_trained_the_shipped_file():
     for r in RECIPES:
-        ours = settings(train_argv(r, "../shared/data"))
-        recorded = shlex.split(MODELS[r.name]["command"])[3:]  # after "python -m explorer.training.train"
-        assert settings(recorded) == ours, r.name
+        ours = settings(train_argv(r, "../shared/data"), r.module)
+        recorded = shlex.split(MODELS[r.name]["command"])
+        assert recorded[:3] == ["python", "-m", r.module], r.name
+        assert settings(recorded[3:], r.module) == ours, r.name
 
 
 def test_sweep_differs_from_the_headline_only_in_beta():

@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from explorer import checkpoints
-from explorer.training.catalogue import HEADLINE_VAE, RECIPES, SWEEP_BETAS
+from explorer.training.catalogue import HEADLINE_VAE, RECIPES, SWEEP_BETAS, recipe
 from explorer.checkpoints import CHECKPOINT_DIR
 from explorer.data import binarize, encode_words, load_images, load_words, split_words
 from explorer.training.evaluate import BINARIZE_SEED, SLICE, vae_slice
@@ -55,7 +55,7 @@ def test_every_checkpoint_loads_and_records_its_provenance(name):
     model, meta = checkpoints.load(name)
     rec = MODELS[name]
     assert checkpoints.parameter_count(model) == rec["parameters"]
-    assert rec["command"].startswith("python -m explorer.training.train ")
+    assert rec["command"].startswith(f"python -m {recipe(name).module} ")
     assert isinstance(rec["seed"], int) and rec["data"]
     if rec["dataset"] == "mnist":
         assert "10,000-digit training subset" in rec["data"]
