@@ -9,7 +9,8 @@ import os
 import gradio as gr
 import torch
 
-from explorer.ui import interpolation, prior_posterior, tokens, tradeoff
+from explorer.images import limit_decoding
+from explorer.ui import hardening, interpolation, prior_posterior, tokens, tradeoff
 from explorer.zoo import Zoo, load_zoo
 
 INTRO = """# VAE & Autoregressive Explorer
@@ -22,6 +23,7 @@ project's own code; their measured figures are in the README and `checkpoints/ma
 
 def build_demo(zoo: Zoo | None = None) -> gr.Blocks:
     zoo = zoo or load_zoo()
+    limit_decoding()  # Pillow refuses images over the app's pixel cap from the header, before decoding
     # delete_cache: every click writes its images to gradio's cache; clear files older than an hour
     with gr.Blocks(title="VAE & Autoregressive Explorer", delete_cache=(3600, 3600)) as demo:
         gr.Markdown(INTRO)
@@ -34,6 +36,7 @@ def build_demo(zoo: Zoo | None = None) -> gr.Blocks:
                 tokens.build(zoo)
             with gr.Tab("Reconstruction vs KL (β)", id="tradeoff"):
                 tradeoff.build(zoo, demo)
+    hardening.values_as_sent(demo)  # the views check every argument and say what is allowed
     return demo
 
 
@@ -45,7 +48,9 @@ LAUNCH = dict(
     css=CSS,
     max_file_size="2mb",  # sketches and uploads are 28x28 digits: nothing big is needed
     enable_monitoring=False,
-    show_error=True,
+    # False: gradio's own errors (preprocessing, paths) reach callers as a generic "Error" without
+    # internals; the app's messages are gr.Error, which gradio shows whatever this says
+    show_error=False,
 )
 
 

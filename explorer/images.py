@@ -2,13 +2,16 @@
 
 Accepts what the app receives: a gradio Sketchpad / ImageEditor value (a dict with 'background',
 'layers' and 'composite'), a numpy array (H, W), (H, W, 1), (H, W, 3) or (H, W, 4) of any numeric
-dtype, or a PIL image. Nothing here opens a file: a string is rejected, never used as a path.
+dtype, or a PIL image. Only check_image_file opens a file (an upload the UI layer has already
+checked), and it reads the header alone; to_grey and to_model_input reject a string, never use it as a path.
 
 The digit recipe is MNIST's own (LeCun et al.): crop to the ink, scale the longer side to 20 px with
 anti-aliasing, and place it in a 28 x 28 frame so that its centre of mass sits at the centre.
 Fashion-MNIST items fill the frame instead: longer side to 28 px, centred by bounding box.
 """
 from __future__ import annotations
+
+import warnings
 
 import numpy as np
 import PIL.Image
@@ -26,8 +29,33 @@ MIN_CONTRAST = 0.15  # ink must differ from the background by this much (0..1 sc
 
 SIZE_RULE = (f"images must be between {MIN_SIDE} and {MAX_SIDE} pixels on each side "
              f"and at most {MAX_PIXELS // 1_000_000} megapixels")
+FORMATS = ("PNG", "JPEG", "WEBP", "GIF", "BMP")  # what an upload may be; Pillow reads many more
+FORMAT_RULE = "upload a PNG, JPEG, WebP, GIF or BMP image"
 EMPTY_MESSAGE = ("The drawing is empty or almost empty: draw a digit (a few strokes, big enough to "
                  "fill a good part of the canvas) or upload an image of one.")
+
+
+# ---------------------------------------------------------------------------- files, from the header
+def limit_decoding() -> None:
+    """Make Pillow refuse, from the header and in milliseconds, every image over MAX_PIXELS, whoever
+    decodes it (gradio's own preprocessing included). Pillow raises DecompressionBombError above twice
+    MAX_IMAGE_PIXELS whatever the warning filters are (gradio changes them around its own decoding, from
+    several threads); between the two it only warns, and those images are refused by _check_shape."""
+    PIL.Image.MAX_IMAGE_PIXELS = MAX_PIXELS // 2
+    warnings.filterwarnings("ignore", category=PIL.Image.DecompressionBombWarning)
+
+
+def check_image_file(path: str) -> None:
+    """An uploaded file must be an image of an allowed format and size; only its header is read."""
+    try:
+        with PIL.Image.open(path, formats=FORMATS) as im:
+            w, h = im.size
+    except PIL.Image.DecompressionBombError:
+        raise InputError(f"this image is larger than {MAX_PIXELS // 1_000_000} megapixels; {SIZE_RULE}") from None
+    except (OSError, ValueError, SyntaxError):  # not an image Pillow reads (UnidentifiedImageError is an OSError)
+        raise InputError(f"this file is not an image the app reads; {FORMAT_RULE}") from None
+    if min(w, h) < MIN_SIDE or max(w, h) > MAX_SIDE or w * h > MAX_PIXELS:
+        raise InputError(f"this image is {w} x {h} pixels; {SIZE_RULE}")
 
 
 # ---------------------------------------------------------------------------- any input -> array

@@ -98,7 +98,7 @@ def test_generate_step_replays_sample_one(app_url, lm_names):
     (("names_transformer", ""), "/token_probabilities", "empty"),
     (("names_transformer", "a" * 300), "/token_probabilities", "at most"),
     (("no_such_model", "emma"), "/token_probabilities", "no_such_model"),
-    (("emma", 9, 0), "/attention", "not in the list of choices"),
+    (("emma", 9, 0), "/attention", "layer must be a whole number from 1 to 4"),
 ])
 def test_bad_input_gives_an_error_and_the_server_keeps_serving(client, lm_names, args, api_name, message):
     with pytest.raises(Exception) as err:

@@ -64,14 +64,14 @@ def test_live_start_status_set_beta_stop(app_url):
 
 def test_live_rejects_bad_input(app_url):
     c = Client(app_url, verbose=False)
-    for bad in (-3, 9):  # gradio checks the slider's range before the handler does
-        with pytest.raises(Exception, match="(less than minimum|greater than maximum|β must be a number from 0 to 8)"):
+    for bad in (-3, 9):
+        with pytest.raises(Exception, match="β must be a number from 0 to 8"):
             c.predict("scratch", 2, bad, api_name="/live_start")
-    with pytest.raises(Exception, match="(not in the list of choices|latent size must be 2 or)"):
+    with pytest.raises(Exception, match=r"latent size must be one of \[2, 32\]"):
         c.predict("scratch", 7, 1.0, api_name="/live_start")
-    with pytest.raises(Exception, match="(not in the list of choices|start must be 'scratch' or 'sweep')"):
+    with pytest.raises(Exception, match="start must be one of \\('scratch', 'sweep'\\)"):
         c.predict("nonsense", 2, 1.0, api_name="/live_start")
-    with pytest.raises(Exception, match="(greater than maximum|β must be a number)"):
+    with pytest.raises(Exception, match="β must be a number from 0 to 8"):
         c.predict(100, api_name="/live_set_beta")
     assert status(c)["state"] == "none"
 

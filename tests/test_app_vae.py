@@ -18,8 +18,9 @@ def plot_traces(plot) -> list[dict]:
 
 
 def test_interpolate_with_plain_json_arguments(client):
-    strip, plot, png, gif, info = client.predict(MNIST, 1, 7, 8, "slerp", 3, api_name="/interpolate")
+    strip, plot, info = client.predict(MNIST, 1, 7, 8, "slerp", 3, api_name="/interpolate")
     assert PIL.Image.open(strip).size[0] > PIL.Image.open(strip).size[1] > 80
+    png, gif = client.predict(MNIST, 1, 7, 8, "slerp", 3, api_name="/interpolate_export")  # files on request
     im = PIL.Image.open(gif)
     assert im.format == "GIF" and im.n_frames == 8 + 6  # the path there and back
     assert PIL.Image.open(png).format == "PNG"
@@ -33,7 +34,7 @@ def test_interpolate_is_reproducible_and_seeded(client):
     b = client.predict(MNIST, -1, -1, 5, "linear", 11, api_name="/interpolate")
     c = client.predict(MNIST, -1, -1, 5, "linear", 12, api_name="/interpolate")
     assert np.array_equal(np.asarray(PIL.Image.open(a[0])), np.asarray(PIL.Image.open(b[0])))
-    assert a[4] == b[4] and a[4] != c[4]
+    assert a[2] == b[2] and a[2] != c[2]
 
 
 def test_interpolate_with_an_uploaded_end_point(client, tmp_path):
@@ -43,7 +44,7 @@ def test_interpolate_with_an_uploaded_end_point(client, tmp_path):
     PIL.Image.fromarray(digit).save(path)
     out = client.predict(MNIST, 1, 7, 6, "linear", 0, "upload", "gallery", None, handle_file(str(path)),
                          api_name="/interpolate")
-    assert "your upload" in out[4]
+    assert "your upload" in out[2]
 
 
 def test_interpolate_and_posterior_from_a_sketch_sent_through_the_api(client, tmp_path):
@@ -55,7 +56,7 @@ def test_interpolate_and_posterior_from_a_sketch_sent_through_the_api(client, tm
     path = tmp_path / "seven.png"
     PIL.Image.fromarray(canvas, "RGBA").save(path)
     sketch = {"background": None, "layers": [], "composite": handle_file(str(path))}
-    info = client.predict(MNIST, 1, 7, 6, "linear", 0, "draw", "gallery", sketch, api_name="/interpolate")[4]
+    info = client.predict(MNIST, 1, 7, 6, "linear", 0, "draw", "gallery", sketch, api_name="/interpolate")[2]
     assert "your drawing" in info
     md = client.predict(MNIST, 3, 0, 4, 500, "draw", sketch, api_name="/sample_posterior")[5]
     assert "your drawing" in md and "ELBO" in md
@@ -100,7 +101,7 @@ def test_a_fashion_item_is_an_outlier_under_the_mnist_model(client, shipped_zoo,
 @pytest.mark.parametrize("api,args,message", [
     ("/interpolate", (MNIST, 1, 7, 100, "linear", 0), "32"),
     ("/interpolate", (MNIST, 1, 7, 5, "linear", -1), "0"),
-    ("/interpolate", (MNIST, 12, 7, 5, "linear", 0), "choices"),
+    ("/interpolate", (MNIST, 12, 7, 5, "linear", 0), "from -1 to 9"),
     ("/sample_prior", (MNIST, 0, 9.0, 16), "3"),
     ("/sample_posterior", (MNIST, 3, 0, 8, 100000), "2000"),
     ("/sample_posterior", (MNIST, 3, 0, 8, 100, "draw"), "draw a digit"),

@@ -50,7 +50,9 @@ def test_interpolation_tab_draw_interpolate_and_pick_on_the_manifold(page):
     assert "spherical" in text_of(page, "#interp-info")
     assert image_loaded(page, "#interp-strip")
     assert page.locator("#interp-map .js-plotly-plot").count() == 1
-    assert page.locator("#interp-png a, #interp-png [download]").count() >= 1
+    page.locator("#interp-export").click()  # files only on request
+    page.wait_for_selector("#interp-png a, #interp-png [download]", timeout=30_000)
+    page.wait_for_selector("#interp-gif a, #interp-gif [download]", timeout=30_000)
     # the 2-D manifold: clicking a point decodes it
     manifold = page.locator("#interp-manifold img").first
     manifold.scroll_into_view_if_needed()

@@ -236,7 +236,8 @@ def test_latent_map_has_classes_and_overlays(e4):
 def test_tab_functions_run_on_the_tiny_zoo(tiny_zoo):
     from explorer.views import interpolation, prior_posterior
 
-    strip, fig, png, gif, info = interpolation.interpolation_outputs(tiny_zoo, "vae_mnist_z2", 1, 7, 6, "slerp", 0)
+    strip, fig, info = interpolation.interpolation_outputs(tiny_zoo, "vae_mnist_z2", 1, 7, 6, "slerp", 0)
+    png, gif = interpolation.interpolation_exports(tiny_zoo, "vae_mnist_z2", 1, 7, 6, "slerp", 0)
     assert strip.ndim == 3 and png.endswith(".png") and gif.endswith(".gif") and "6 steps" in info
     grid, point, md = interpolation.manifold_outputs(tiny_zoo, "vae_mnist_z2", 0.3, -0.2)
     assert grid.shape == (420, 420) and point.shape == (168, 168)

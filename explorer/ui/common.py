@@ -29,11 +29,12 @@ def friendly(fn):
     def wrapper(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
+        # print_exception=False: a refusal is not a bug, and a bug's traceback is logged just below
         except gr.Error:
             raise
         except USER_ERRORS as e:
-            raise gr.Error(str(e)) from None
+            raise gr.Error(str(e), print_exception=False) from None
         except Exception:
             log.exception("bug in %s", getattr(fn, "__qualname__", fn))
-            raise gr.Error(BUG_MESSAGE) from None
+            raise gr.Error(BUG_MESSAGE, print_exception=False) from None
     return wrapper

@@ -1,14 +1,26 @@
 """An image chooser shared by the VAE tabs: a test image from the gallery (by class, or any class at
-random), a drawing on a sketchpad, or an uploaded image. Uploads arrive as numpy arrays: nothing the
-user sends is ever used as a file path."""
+random), a drawing on a sketchpad, or an uploaded image.
+
+The events that take these images run with preprocess=False and call receive(): gradio would decode
+any file in its cache folder that a caller names, the app's own outputs included. receive() accepts
+only files that came through gradio's upload route, reads each one's header (format, size) before
+anything is decoded, and then lets the component decode it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import gradio as gr
+import PIL.Image
+from gradio.context import LocalContext
+from pydantic import ValidationError
 
+from ..errors import InputError
+from ..images import FORMAT_RULE, SIZE_RULE, check_image_file
 from ..views.vae import SOURCES
 from ..zoo import VAEEntry
+
+NOT_UPLOADED = ("{what}: this file was not uploaded to the app; upload the image itself "
+                "(from Python: gradio_client.handle_file(path))")
 
 SOURCE_LABELS = [("test image", "gallery"), ("draw", "draw"), ("upload", "upload")]
 
@@ -28,6 +40,12 @@ class ImageInput:
     @property
     def components(self) -> list:
         return [self.source, self.cls, self.sketch, self.upload]
+
+    def received(self, source, sketch, upload, what: str) -> tuple:
+        """(sketch, upload) of an event run with preprocess=False, decoded by receive(); only the one
+        the source names is read (the other is left as None)."""
+        return (receive(self.sketch, sketch, what) if source == "draw" else None,
+                receive(self.upload, upload, what) if source == "upload" else None)
 
 
 # gradio's sketchpad opens with no tool selected ("select the draw tool to start"): when a student
@@ -67,3 +85,48 @@ def build(label: str, entry: VAEEntry | None, cls: int = -1, key: str = "") -> I
     source.change(show, source, [cls_dd, sketch, upload], api_visibility="private", queue=False,
                   show_progress="hidden", js=SELECT_BRUSH_JS.replace("SKETCH_ID", f"{key}-sketch"))
     return ImageInput(source, cls_dd, sketch, upload)
+
+
+def _files(payload):
+    """Every file reference (a dict with a 'path' or a 'url') inside an unprocessed value."""
+    if isinstance(payload, dict):
+        if "path" in payload or "url" in payload:
+            yield payload
+        else:
+            for v in payload.values():
+                yield from _files(v)
+    elif isinstance(payload, list):
+        for v in payload:
+            yield from _files(v)
+
+
+def receive(component: gr.components.Component, payload, what: str):
+    """An event's unprocessed value for `component` (a gr.Image or gr.Sketchpad) -> what the component's
+    preprocess gives (numpy arrays), refusing with InputError any file that was not uploaded through
+    gradio's upload route, is not an allowed image format, or is too large by its header."""
+    if payload is None:
+        return None
+    blocks = LocalContext.blocks.get(None)
+    uploaded = blocks.upload_file_set if blocks is not None else set()
+    for ref in _files(payload):
+        path = ref.get("path")
+        if not isinstance(path, str) or path not in uploaded:
+            raise InputError(NOT_UPLOADED.format(what=what))
+        try:
+            check_image_file(path)
+        except InputError as e:
+            raise InputError(f"{what}: {e}") from None
+    try:
+        value = component.data_model.model_validate(payload)
+    except ValidationError:
+        raise InputError(f"{what}: expected an image (a drawing or an uploaded file); {FORMAT_RULE}") from None
+    # the session's own copy of the component (gradio keeps one per session once a handler updates
+    # it): the sketchpad's drawing arrives there, sent ahead of the event by the page
+    config = LocalContext.blocks_config.get(None)
+    own = config.blocks.get(component._id, component) if config is not None else component
+    try:
+        return own.preprocess(value)
+    except PIL.Image.DecompressionBombError:
+        raise InputError(f"{what}: this image is too large; {SIZE_RULE}") from None
+    except (OSError, ValueError, SyntaxError):
+        raise InputError(f"{what}: this is not an image the app reads; {FORMAT_RULE}") from None

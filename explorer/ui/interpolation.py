@@ -28,7 +28,7 @@ def build(zoo: Zoo) -> None:
     entry = zoo.vaes.get(default) if default else None
     is_2d = entry is not None and entry.latent_dim == 2
     # First view: computed once when the page is built (deterministic), so the tab opens filled in.
-    init = [None] * 5
+    init = [None] * 3
     init_manifold = (None, None, "")
     if entry is not None and entry.map is not None:
         init = views.interpolation_outputs(zoo, default, 1, 7, 10, "linear", 0)
@@ -52,10 +52,11 @@ def build(zoo: Zoo) -> None:
             in_b = image_input.build("end point B", entry, cls=7, key="interp-b")
     strip = gr.Image(value=init[0], label="A, rec. A | decoded path | rec. B, B", show_label=False, type="numpy",
                      interactive=False, format="png", elem_id="interp-strip", buttons=["fullscreen"])
-    info = gr.Markdown(init[4], label="summary", elem_id="interp-info")
-    with gr.Row():
-        png = gr.File(init[2], label="strip (PNG)", elem_id="interp-png", height=70, interactive=False)
-        gif = gr.File(init[3], label="path (animated GIF)", elem_id="interp-gif", height=70, interactive=False)
+    info = gr.Markdown(init[2], label="summary", elem_id="interp-info")
+    with gr.Row(equal_height=True):
+        export = gr.Button("Make PNG / GIF", elem_id="interp-export", scale=0, min_width=160)
+        png = gr.File(None, label="strip (PNG)", elem_id="interp-png", height=70, interactive=False)
+        gif = gr.File(None, label="path (animated GIF)", elem_id="interp-gif", height=70, interactive=False)
     with gr.Row(equal_height=False):
         with gr.Column(scale=3):
             latent = gr.Plot(init[1], label="latent map", elem_id="interp-map")
@@ -74,18 +75,36 @@ def build(zoo: Zoo) -> None:
 
     inputs = [model, in_a.cls, in_b.cls, steps, method, seed, in_a.source, in_b.source,
               in_a.sketch, in_a.upload, in_b.sketch, in_b.upload]
-    outputs = [strip, latent, png, gif, info]
+    outputs = [strip, latent, info]
 
     @friendly
     def interpolate(model, class_a=1, class_b=7, steps=10, method="linear", seed=0, source_a="gallery",
                     source_b="gallery", sketch_a=None, upload_a=None, sketch_b=None, upload_b=None):
         """Decode the latent path between two images. Classes are indices (-1 = any class); with
         source 'gallery' the seed picks which test images; 'draw'/'upload' take an image instead."""
+        sketch_a, upload_a = in_a.received(source_a, sketch_a, upload_a, "start point A")
+        sketch_b, upload_b = in_b.received(source_b, sketch_b, upload_b, "end point B")
         return views.interpolation_outputs(zoo, model, class_a, class_b, steps, method, seed, source_a, source_b,
                                      sketch_a, upload_a, sketch_b, upload_b)
 
+    @friendly
+    def interpolate_export(model, class_a=1, class_b=7, steps=10, method="linear", seed=0, source_a="gallery",
+                           source_b="gallery", sketch_a=None, upload_a=None, sketch_b=None, upload_b=None):
+        """The same path as /interpolate, as files: the strip (PNG) and the path as an animated GIF."""
+        sketch_a, upload_a = in_a.received(source_a, sketch_a, upload_a, "start point A")
+        sketch_b, upload_b = in_b.received(source_b, sketch_b, upload_b, "end point B")
+        return views.interpolation_exports(zoo, model, class_a, class_b, steps, method, seed, source_a, source_b,
+                                           sketch_a, upload_a, sketch_b, upload_b)
+
+    # preprocess=False: the handlers decode images themselves, through image_input.receive
     gr.on([run.click, steps.release, method.change], interpolate, inputs, outputs, api_name="interpolate",
-          concurrency_limit=4, show_progress="minimal")
+          concurrency_limit=4, show_progress="minimal", preprocess=False)
+    # files only on request: writing a GIF on every click would slow every click down
+    export.click(interpolate_export, inputs, [png, gif], api_name="interpolate_export", concurrency_limit=2,
+                 show_progress="minimal", preprocess=False)
+    # a new path empties the old files, in the page (no round trip)
+    gr.on([run.click, steps.release, method.change, model.change], None, None, [png, gif],
+          js="() => [null, null]", api_visibility="private", show_progress="hidden")
 
     @friendly
     def on_model(model, z1v, z2v):
@@ -97,7 +116,7 @@ def build(zoo: Zoo) -> None:
 
     model.change(on_model, [model, z1, z2], [in_a.cls, in_b.cls, manifold_col, manifold, point, point_md],
                  api_visibility="private", show_progress="hidden").then(
-        interpolate, inputs, outputs, api_visibility="private", show_progress="minimal")
+        interpolate, inputs, outputs, api_visibility="private", show_progress="minimal", preprocess=False)
 
     @friendly
     def decode_at(model, z1v, z2v):

@@ -80,6 +80,7 @@ def build(zoo: Zoo) -> None:
         """q(z|x) for one image: a test image of class class_index (-1 = any; the seed picks it), or a
         drawing / upload with source 'draw' / 'upload'. Returns its ELBO split, importance-sampled
         log p(x) with k samples, and K = n_samples decoded posterior samples."""
+        sketch, upload = x_in.received(source, sketch, upload, "x")
         return views.posterior_outputs(zoo, model, class_index, seed, n_samples, k, source, sketch, upload,
                                  prior_seed, temperature, prior_n)
 
@@ -91,13 +92,15 @@ def build(zoo: Zoo) -> None:
 
     gr.on([prior_btn.click, temperature.release, prior_n.release], sample_prior, prior_inputs, prior_outputs_,
           api_name="sample_prior", show_progress="minimal")
+    # preprocess=False: the handler decodes images itself, through image_input.receive
     gr.on([post_btn.click, n_samples.release, k.release], sample_posterior, post_inputs, post_outputs,
-          api_name="sample_posterior", show_progress="minimal")
+          api_name="sample_posterior", show_progress="minimal", preprocess=False)
 
     @friendly
     def on_model(model):
         return gr.Dropdown(choices=image_input.class_choices(zoo.vae(model)))
 
     model.change(on_model, model, x_in.cls, api_visibility="private", show_progress="hidden").then(
-        sample_posterior, post_inputs, post_outputs, api_visibility="private", show_progress="minimal").then(
+        sample_posterior, post_inputs, post_outputs, api_visibility="private", show_progress="minimal",
+        preprocess=False).then(
         sample_prior, prior_inputs, prior_outputs_, api_visibility="private", show_progress="hidden")

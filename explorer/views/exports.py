@@ -1,7 +1,15 @@
-"""Downloadable exports of a view (PNG, animated GIF), written to files the server creates itself."""
+"""Downloadable exports of a view (PNG, animated GIF), made only when someone asks for one.
+
+Each file is written to a private folder, and gradio copies it into its own cache as soon as the
+handler returns (the copy is what the page downloads; delete_cache in app.py clears those). So the
+originals are needed only for a moment: files older than EXPORT_AGE_S are pruned on every export,
+and the whole folder is removed when the server exits.
+"""
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -11,20 +19,24 @@ import PIL.Image
 
 from ..errors import InputError
 
-EXPORT_KEEP = 200  # exported PNG/GIF files kept in the server's own temp folder
+EXPORT_KEEP = 200  # exported PNG/GIF files kept in the server's own temp folder, at most
+EXPORT_AGE_S = 60.0  # ... and none older than this: gradio has long copied them into its cache
 
 
 _EXPORT_DIR: Path | None = None
 
 
 def _export_dir() -> Path:
-    """A private folder created by the server on first use; old exports are pruned."""
+    """A private folder created by the server on first use (removed at exit); old exports are pruned."""
     global _EXPORT_DIR
     if _EXPORT_DIR is None or not _EXPORT_DIR.is_dir():
         _EXPORT_DIR = Path(tempfile.mkdtemp(prefix="vae_explorer_exports_"))
+        atexit.register(shutil.rmtree, _EXPORT_DIR, ignore_errors=True)
     files = sorted(_EXPORT_DIR.iterdir(), key=_mtime)
-    for old in files[:max(0, len(files) - EXPORT_KEEP)]:
-        old.unlink(missing_ok=True)
+    too_old = time.time() - EXPORT_AGE_S
+    for i, old in enumerate(files):
+        if i < len(files) - EXPORT_KEEP or _mtime(old) < too_old:
+            old.unlink(missing_ok=True)
     return _EXPORT_DIR
 
 

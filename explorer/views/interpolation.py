@@ -17,20 +17,25 @@ PATH_COLS = 16  # a longer path wraps onto more rows so the digits stay large
 MANIFOLD_SCALE = 1  # 420 px: about the size it is shown at, so each click sends a small PNG
 
 
-def interpolation_outputs(zoo: Zoo, model, class_a=-1, class_b=-1, steps=10, method="linear", seed=0,
-                          source_a="gallery", source_b="gallery", sketch_a=None, upload_a=None,
-                          sketch_b=None, upload_b=None):
-    """-> (strip image, latent map figure, PNG path, GIF path, explanation markdown)."""
+def _path(zoo: Zoo, model, class_a, class_b, steps, method, seed, source_a, source_b, sketch_a, upload_a,
+          sketch_b, upload_b):
     entry = zoo.vae(model)
     lmap = vv.require_map(entry)
     g = vv.generator(seed)
     a = vv.pick_input(entry, source_a, class_a, g, sketch_a, upload_a, name="start point A")
     b = vv.pick_input(entry, source_b, class_b, g, sketch_b, upload_b, name="end point B")
-    r = vv.interpolate(entry, a.x, b.x, steps, method)
+    return entry, lmap, a, b, vv.interpolate(entry, a.x, b.x, steps, method)
+
+
+def interpolation_outputs(zoo: Zoo, model, class_a=-1, class_b=-1, steps=10, method="linear", seed=0,
+                          source_a="gallery", source_b="gallery", sketch_a=None, upload_a=None,
+                          sketch_b=None, upload_b=None):
+    """-> (strip image, latent map figure, explanation markdown)."""
+    entry, lmap, a, b, r = _path(zoo, model, class_a, class_b, steps, method, seed, source_a, source_b,
+                                 sketch_a, upload_a, sketch_b, upload_b)
     n = r.x_path.shape[0]
     image = plots.strip([torch.cat([r.x_a, r.recon_a]), r.x_path, torch.cat([r.recon_b, r.x_b])],
                         ncols=[2, min(n, PATH_COLS), 2])
-    single_row = plots.strip([torch.cat([r.x_a, r.recon_a]), r.x_path, torch.cat([r.recon_b, r.x_b])])
     coords = lmap.project(r.z_path)
     title = f"{entry.label}: test set μ(x) on the {lmap.method}, and the {'spherical' if method == 'slerp' else 'linear'} path"
     fig = plots.latent_map(lmap, title, path=coords)
@@ -40,7 +45,18 @@ def interpolation_outputs(zoo: Zoo, model, class_a=-1, class_b=-1, steps=10, met
             f"‖z‖ along the path: start {norms[0]:.2f}, middle {norms[n // 2]:.2f}, end {norms[-1]:.2f} "
             f"(a typical prior sample has ‖z‖ ≈ √{entry.latent_dim} = {math.sqrt(entry.latent_dim):.2f}).  \n"
             f"Strip: *A, reconstruction of A* | **decoded path** | *reconstruction of B, B*.")
-    return (image, fig, save_png(single_row), save_gif(plots.frames(r.x_path)), info)
+    return image, fig, info
+
+
+def interpolation_exports(zoo: Zoo, model, class_a=-1, class_b=-1, steps=10, method="linear", seed=0,
+                          source_a="gallery", source_b="gallery", sketch_a=None, upload_a=None,
+                          sketch_b=None, upload_b=None):
+    """The same path as files, made only when asked for -> (PNG path: the strip in one row,
+    GIF path: the decoded path played forth and back)."""
+    *_, r = _path(zoo, model, class_a, class_b, steps, method, seed, source_a, source_b,
+                  sketch_a, upload_a, sketch_b, upload_b)
+    single_row = plots.strip([torch.cat([r.x_a, r.recon_a]), r.x_path, torch.cat([r.recon_b, r.x_b])])
+    return save_png(single_row), save_gif(plots.frames(r.x_path))
 
 
 def manifold_outputs(zoo: Zoo, model, z1=0.0, z2=0.0):
