@@ -2,6 +2,7 @@
 causal, sampling is reproducible from its seed, and bad input is refused with a helpful message."""
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -241,9 +242,10 @@ def test_figures_are_built(tiny_zoo, transformer):
     figs = [plots.token_strip(scored[:1]), plots.token_strip(scored), plots.nll_bars(scored),
             plots.top_alternatives(scored[0]), plots.attention_heatmap(tv.attention(transformer, "emma", 1, 0)),
             plots.next_token_bars(step, 0.8, 4)]
-    assert all(isinstance(f, go.Figure) and f.layout.title.text for f in figs)
-    for f in figs:  # built without validation for speed: every property must still be valid plotly
-        go.Figure(f.to_dict())
+    assert all(f.layout.title.text for f in figs)
+    for f in figs:  # built without validation for speed: every property must still be valid plotly,
+        go.Figure(f.to_dict())  # and what gr.Plot sends is the same figure
+        assert go.Figure(json.loads(f.to_json())).to_dict() == go.Figure(f.to_dict()).to_dict()
     strip = figs[1].data[0]
     assert np.asarray(strip.z).shape == (2, 5)
     assert "&lt;end&gt;" in strip.text[0][-1]  # escaped, or plotly would drop it as an unknown tag
