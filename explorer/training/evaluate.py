@@ -30,7 +30,8 @@ from .. import checkpoints
 from ..data import (BINARIZE_SEED, DATA_DESCRIPTION, binarize, encode_words, load_images, load_words,
                     split_words)
 from ..models import Measurement
-from ..zoo import MAP_SUFFIX, TEST_LOGP_SUFFIX, TRAIN_HASHES, word_hash
+from ..plots.vae import map_image
+from ..zoo import MAP_IMAGE_SUFFIX, MAP_SUFFIX, TEST_LOGP_SUFFIX, TRAIN_HASHES, load_map, word_hash
 from .catalogue import HEADLINE_VAE, RECIPES
 from .live_digits import LIVE_DIGITS
 from .pixelcnn import pixelcnn_evaluate
@@ -118,6 +119,13 @@ def pixelcnn_metrics(model, xb: torch.Tensor, labels: torch.Tensor, out_dir: Pat
     }
 
 
+def write_map_image(name: str, dataset: str, out_dir: Path) -> Path:
+    """<name>.map.png: the map's test points drawn once, so the app sends them once per page."""
+    path = out_dir / f"{name}{MAP_IMAGE_SUFFIX}"
+    map_image(load_map(name, dataset, out_dir)).save(path, format="PNG", optimize=True)
+    return path
+
+
 def file_record(paths: list[Path]) -> dict:
     return {p.name: {"sha256": checkpoints.sha256(p), "bytes": p.stat().st_size} for p in paths}
 
@@ -166,7 +174,7 @@ def evaluate(data_root: str, out_dir: Path, sweep_k: int, main_k: int, only: lis
             if r.role == "main":
                 map_path = out_dir / f"{r.name}{MAP_SUFFIX}"
                 write_map(map_path, model, x, y, log_px)
-                files.append(map_path)
+                files += [map_path, write_map_image(r.name, r.dataset, out_dir)]
         else:
             words = load_words(Path(data_root) / "names.txt")
             train, test = split_words(words)
@@ -234,12 +242,23 @@ def main(argv=None) -> None:
     p.add_argument("--only", nargs="*", help="re-evaluate only these (others keep their figures)")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--table", action="store_true", help="print the README table from the manifest and exit")
+    p.add_argument("--map-images", action="store_true",
+                   help="only redraw <name>.map.png from the shipped maps (no data needed) and record them")
     args = p.parse_args(argv)
     if args.table:
         print(markdown_table(json.loads((Path(args.out_dir) / "manifest.json").read_text())))
         return
     torch.set_num_threads(args.threads)
     out_dir = Path(args.out_dir)
+    if args.map_images:
+        manifest = json.loads((out_dir / "manifest.json").read_text())
+        for name, rec in manifest["models"].items():
+            if (out_dir / f"{name}{MAP_SUFFIX}").is_file():
+                path = write_map_image(name, rec["dataset"], out_dir)
+                rec["files"].update(file_record([path]))
+                print(f"wrote {path}")
+        (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+        return
     manifest = evaluate(args.data_root, out_dir, args.sweep_k, args.k, args.only)
     (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
     print(f"wrote {out_dir / 'manifest.json'} ({len(manifest['models'])} models)")
