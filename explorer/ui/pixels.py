@@ -92,12 +92,14 @@ def build(zoo: Zoo) -> None:
         log p(x_i | x_<i), the exact log p(x) beside the VAE's ELBO and importance-sampled log p(x)
         (k samples), and the mask of pixel i. The digit: a test image of class class_index (-1 = any;
         the seed picks it), or a drawing / upload with source 'draw' / 'upload'."""
+        sketch, upload = x_in.received(source, sketch, upload, "x")
         return views.probability_outputs(zoo, class_index, seed, pixel, k, source, sketch, upload)
 
     prob_inputs = [x_in.cls, seed, pixel, k, x_in.source, x_in.sketch, x_in.upload]
     prob_outputs = [strip, maps, mask, running, numbers]
+    # preprocess=False: the handler decodes images itself, through image_input.receive
     gr.on([score_btn.click, pixel.release, k.release], pixel_probabilities, prob_inputs, prob_outputs,
-          api_name="pixel_probabilities", show_progress="minimal")
+          api_name="pixel_probabilities", show_progress="minimal", preprocess=False)
 
     # ------------------------------------------------------------ sampling in raster order
     gr.Markdown(TEXT["sample_head"])
@@ -161,11 +163,12 @@ def build(zoo: Zoo) -> None:
                        sketch=None, upload=None):
         """Keep the top keep_rows rows of a binarised digit (a test image of class class_index, -1 =
         any, the seed picks it; or a drawing / upload) and draw the rest n times, pixel by pixel."""
+        sketch, upload = c_in.received(source, sketch, upload, "x")
         return views.complete_outputs(zoo, class_index, seed, keep_rows, n, temperature, source, sketch, upload)
 
     gr.on([complete_btn.click], pixel_complete,
           [c_in.cls, c_seed, keep_rows, c_n, c_temperature, c_in.source, c_in.sketch, c_in.upload],
-          [completion, completion_md], api_name="pixel_complete", show_progress="minimal")
+          [completion, completion_md], api_name="pixel_complete", show_progress="minimal", preprocess=False)
 
     # ------------------------------------------------------------ test-set scatter
     if entry.test is not None:

@@ -27,7 +27,7 @@ KEEP_ROWS = (1, 27)  # rows of the digit kept when completing (the rest are draw
 TEMPERATURE = (0.25, 2.0)  # divides the logits: < 1 sharper, > 1 noisier, 1 = the model itself
 IWAE_K = vv.IWAE_K  # the VAE's importance samples, as in the prior-vs-posterior tab
 DEFAULT_PIXEL = 14 * 28 + 14  # the centre pixel: the mask is easiest to read there
-GIF_FRAMES = 56  # frames of the raster-order animation (every 14 pixels)
+GIF_FRAMES = 28  # frames of the raster-order animation: one per row
 
 
 def check_pixel(model: PixelCNN, value, name: str = "pixel index i") -> int:
