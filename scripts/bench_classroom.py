@@ -203,23 +203,21 @@ def run_class(url: str, actions: dict, students: int, live: int, think: float, s
 
 
 def bytes_per_click(url: str, actions: dict) -> dict:
-    """One call of each action through the REST API: the answer's bytes as sent (SSE), and the images it links."""
+    """One call of each action: the answer's JSON (figures, text, tables; re-serialised from what the
+    client received) and the images it links (downloaded files), in bytes."""
+    from gradio_client import Client
+    client = Client(url, verbose=False)
     out = {}
-    with httpx.Client(base_url=url, timeout=60) as http:
-        for name, calls in actions.items():
-            if any(isinstance(a, dict) for _, args in calls for a in args):
-                continue  # uploads: same answer size as the gallery variant
-            total = images = 0
-            for api_name, args in calls:
-                event = http.post(f"gradio_api/call{api_name}", json={"data": args}).json()["event_id"]
-                body = http.get(f"gradio_api/call{api_name}/{event}").content
-                total += len(body)
-                for line in body.decode().splitlines():
-                    if line.startswith("data:") and "url" in line:
-                        for item in json.loads(line[5:]) or []:
-                            if isinstance(item, dict) and item.get("url"):
-                                images += len(http.get(item["url"]).content)
-            out[name] = {"answer_bytes": total, "image_bytes": images}
+    for name, calls in actions.items():
+        answer = images = 0
+        for api_name, args in calls:
+            result = client.predict(*args, api_name=api_name)
+            for item in result if isinstance(result, (list, tuple)) else [result]:
+                if isinstance(item, str) and os.path.isfile(item):
+                    images += os.path.getsize(item)
+                else:
+                    answer += len(json.dumps(item, ensure_ascii=False).encode())
+        out[name] = {"answer_bytes": answer, "image_bytes": images}
     return out
 
 
