@@ -10,15 +10,8 @@ import gradio as gr
 import torch
 
 from explorer.images import limit_decoding
-from explorer.ui import hardening, interpolation, prior_posterior, tokens, tradeoff
+from explorer.ui import hardening, interpolation, page, prior_posterior, tokens, tradeoff
 from explorer.zoo import Zoo, load_zoo
-
-INTRO = """# VAE & Autoregressive Explorer
-Interactive companion to CS231n Lecture 11 (generative models). Every model here was trained by this
-project's own code; their measured figures are in the README and `checkpoints/manifest.json`.
-**Autoregressive models** give an exact density by the chain rule, p(x) = ∏ₜ p(xₜ | x₍<ₜ₎).
-**VAEs** give a lower bound on it, the ELBO = E_q[log p(x|z)] − KL(q(z|x) ‖ p(z)).
-"""
 
 
 def build_demo(zoo: Zoo | None = None) -> gr.Blocks:
@@ -26,26 +19,33 @@ def build_demo(zoo: Zoo | None = None) -> gr.Blocks:
     limit_decoding()  # Pillow refuses images over the app's pixel cap from the header, before decoding
     # delete_cache: every click writes its images to gradio's cache; clear files older than an hour
     with gr.Blocks(title="VAE & Autoregressive Explorer", delete_cache=(3600, 3600)) as demo:
-        gr.Markdown(INTRO)
-        with gr.Tabs():
-            with gr.Tab("Latent interpolation", id="interpolation"):
-                interpolation.build(zoo)
-            with gr.Tab("Prior vs posterior", id="prior_posterior"):
-                prior_posterior.build(zoo)
-            with gr.Tab("Per-token probabilities", id="tokens"):
-                tokens.build(zoo)
-            with gr.Tab("Reconstruction vs KL (β)", id="tradeoff"):
-                tradeoff.build(zoo, demo)
+        # the page bar (language, presenter mode, link to this view) and the tabs, which register with it
+        site = page.Page(["interpolation", "prior_posterior", "tokens", "tradeoff"], "interpolation")
+        gr.Markdown(page.tr("page.intro"), elem_classes=["explain"])
+        site.bar()
+        with gr.Tabs() as tabs:
+            with gr.Tab(page.tr("tab.interpolation"), id="interpolation") as t_interp:
+                interpolation.build(zoo, site)
+            with gr.Tab(page.tr("tab.prior_posterior"), id="prior_posterior") as t_pp:
+                prior_posterior.build(zoo, site)
+            with gr.Tab(page.tr("tab.tokens"), id="tokens") as t_tokens:
+                tokens.build(zoo, site)
+            with gr.Tab(page.tr("tab.tradeoff"), id="tradeoff") as t_tradeoff:
+                tradeoff.build(zoo, demo, site)
+        site.wire(demo, tabs, {"interpolation": t_interp, "prior_posterior": t_pp, "tokens": t_tokens,
+                               "tradeoff": t_tradeoff})
     hardening.values_as_sent(demo)  # the views check every argument and say what is allowed
     return demo
 
 
 # the β-sweep slider moves over the trained models; its own number box would show the model's
 # index (0..6), so it is hidden and the β of the chosen model is shown beside the slider instead
-CSS = "#tradeoff-index .tab-like-container, #tradeoff-index .min_value, #tradeoff-index .max_value { display: none; }"
+CSS = ("#tradeoff-index .tab-like-container, #tradeoff-index .min_value, #tradeoff-index .max_value { display: none; }"
+       + page.CSS)
 
 LAUNCH = dict(
     css=CSS,
+    i18n=page.I18N,  # static text in English and Chinese (explorer/i18n.py)
     max_file_size="2mb",  # sketches and uploads are 28x28 digits: nothing big is needed
     enable_monitoring=False,
     # False: gradio's own errors (preprocessing, paths) reach callers as a generic "Error" without

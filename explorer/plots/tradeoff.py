@@ -15,6 +15,7 @@ import torch
 from PIL import Image
 
 from . import style
+from ..i18n import class_name, t
 from . import vae as vae_plots
 
 FRONTIER = "#636efa"
@@ -42,7 +43,7 @@ def _list(a) -> list:
 def rate_distortion_plane(betas: Sequence[float], rates: Sequence[float], distortions: Sequence[float],
                           chosen: int | None = None, live_rate: Sequence[float] | None = None,
                           live_distortion: Sequence[float] | None = None, live_beta: float | None = None,
-                          title: str = "Rate–distortion plane") -> go.Figure:
+                          title: str = "Rate–distortion plane", lang: str = "en") -> go.Figure:
     """The sweep's models as the frontier, with lines of constant ELBO (D + R = const).
 
     chosen: index of the highlighted sweep point. live_*: a trajectory (oldest first) drawn as a
@@ -67,11 +68,11 @@ def rate_distortion_plane(betas: Sequence[float], rates: Sequence[float], distor
         gap = np.full_like(cs, np.nan)
         data.append(dict(type="scatter", x=_list(np.stack([np.full_like(cs, x0), np.full_like(cs, x1), gap], 1)),
                          y=_list(np.stack([cs - x0, cs - x1, gap], 1)), mode="lines", hoverinfo="skip",
-                         line=dict(color="#bbbbbb", dash="dash", width=1), name="constant ELBO: D + R = const"))
+                         line=dict(color="#bbbbbb", dash="dash", width=1), name=t("to.fig.const_elbo", lang)))
         xaxis, yaxis = dict(range=[x0, x1]), dict(range=[y0, y1])
     data.append(dict(
         type="scatter", x=_list(R), y=_list(D), mode="lines+markers+text", text=[f"β={b:g}" for b in betas],
-        textposition="top right", name="trained models (β sweep)", line=dict(color=FRONTIER),
+        textposition="top right", name=t("to.fig.sweep", lang), line=dict(color=FRONTIER),
         marker=dict(size=9, color=FRONTIER), customdata=[[float(b), float(d + r)] for b, d, r in zip(betas, D, R)],
         hovertemplate="β=%{customdata[0]:g}<br>rate R=%{x:.2f} nats<br>distortion D=%{y:.2f} nats"
                       "<br>−ELBO = D+R = %{customdata[1]:.2f}<extra></extra>"))
@@ -79,87 +80,91 @@ def rate_distortion_plane(betas: Sequence[float], rates: Sequence[float], distor
     if len(one):
         i = one[0]
         data.append(dict(type="scatter", x=_list(R[i:i + 1]), y=_list(D[i:i + 1]), mode="markers",
-                         name="β = 1 (the plain VAE: best ELBO)", hoverinfo="skip",
+                         name=t("to.fig.beta_one", lang), hoverinfo="skip",
                          marker=dict(symbol="star", size=18, color=BETA_ONE, line=dict(width=1, color="black"))))
     if chosen is not None and 0 <= chosen < len(betas):
         i = chosen
         data.append(dict(type="scatter", x=_list(R[i:i + 1]), y=_list(D[i:i + 1]), mode="markers",
-                         name=f"chosen β = {betas[i]:g}", hoverinfo="skip",
+                         name=t("to.fig.chosen", lang, b=betas[i]), hoverinfo="skip",
                          marker=dict(size=22, color="rgba(0,0,0,0)", line=dict(width=3, color=CHOSEN))))
         if np.isfinite(R[i]) and np.isfinite(D[i]):
             # the model minimises D + βR, so the frontier touches a line of slope −β here
-            t = np.array([-1.0, 1.0]) * max(2.0, 0.15 * (float(np.nanmax(R)) + 1))
-            data.append(dict(type="scatter", x=_list(R[i] + t), y=_list(D[i] - betas[i] * t), mode="lines",
+            dr = np.array([-1.0, 1.0]) * max(2.0, 0.15 * (float(np.nanmax(R)) + 1))
+            data.append(dict(type="scatter", x=_list(R[i] + dr), y=_list(D[i] - betas[i] * dr), mode="lines",
                              hoverinfo="skip", line=dict(color=CHOSEN, dash="dot", width=2),
-                             name=f"slope −β: D + {betas[i]:g}·R = const"))
+                             name=t("to.fig.slope", lang, b=betas[i])))
     if live_rate is not None and live_distortion is not None and len(live_rate):
         lr, ld = _list(live_rate), _list(live_distortion)
-        data.append(dict(type="scatter", x=lr, y=ld, mode="lines", name="live run (path)",
+        data.append(dict(type="scatter", x=lr, y=ld, mode="lines", name=t("to.fig.live_path", lang),
                          line=dict(color=LIVE, width=2), opacity=0.6, hoverinfo="skip"))
         beta_txt = f" (β={live_beta:g})" if live_beta is not None else ""
-        data.append(dict(type="scatter", x=lr[-1:], y=ld[-1:], mode="markers", name=f"live model now{beta_txt}",
+        data.append(dict(type="scatter", x=lr[-1:], y=ld[-1:], mode="markers", name=t("to.fig.live_now", lang, beta=beta_txt),
                          marker=dict(size=16, color=LIVE, line=dict(width=2, color="black")),
                          hovertemplate="live: R=%{x:.2f}, D=%{y:.2f}<extra></extra>"))
-    return _figure(data, title, "rate R = KL(q(z|x) ‖ p(z)), nats", "distortion D = −E_q log p(x|z), nats",
+    return _figure(data, title, t("to.fig.rate_axis", lang), t("to.fig.dist_axis", lang),
                    height=520, xaxis=xaxis, yaxis=yaxis)
 
 
-def training_curves(history: dict[str, np.ndarray], title: str = "Live training on a fixed test batch") -> go.Figure:
+def training_curves(history: dict[str, np.ndarray], title: str = "Live training on a fixed test batch",
+                    lang: str = "en") -> go.Figure:
     """D, R, β·R and the objective D + β·R over steps; β itself on a second axis."""
     step = _list(history["step"])
     data = []
-    for key, name, colour in (("total", "objective D + β·R", "#333333"), ("distortion", "distortion D", "#1f77b4"),
-                              ("rate", "rate R", "#d62728"), ("beta_rate", "β·R", "#ff9896")):
+    for key, name, colour in (("total", t("to.fig.objective", lang), "#333333"),
+                              ("distortion", t("to.fig.distortion", lang), "#1f77b4"),
+                              ("rate", t("to.fig.rate", lang), "#d62728"), ("beta_rate", "β·R", "#ff9896")):
         data.append(dict(type="scatter", x=step, y=_list(history[key]), mode="lines", name=name,
                          line=dict(color=colour),
                          hovertemplate=f"step %{{x}}<br>{name}: %{{y:.2f}} nats<extra></extra>"))
-    data.append(dict(type="scatter", x=step, y=_list(history["beta"]), mode="lines", name="β (right axis)",
+    data.append(dict(type="scatter", x=step, y=_list(history["beta"]), mode="lines", name=t("to.fig.beta_right", lang),
                      yaxis="y2", line=dict(color=LIVE, dash="dot", shape="hv")))
-    return _figure(data, title, "training step", "nats per digit", height=520,
+    return _figure(data, title, t("to.fig.step", lang), t("to.fig.nats_digit", lang), height=520,
                    yaxis2=dict(title=dict(text="β"), overlaying="y", side="right", rangemode="tozero",
                                showgrid=False),
                    margin=dict(l=60, r=50, t=50, b=40))
 
 
-def kl_bars(kl_per_dim: Sequence[float], active: Sequence[bool], title: str) -> go.Figure:
+def kl_bars(kl_per_dim: Sequence[float], active: Sequence[bool], title: str, lang: str = "en") -> go.Figure:
     """Mean KL of each latent dimension, the active units (Burda et al.'s Var_x(E_q[z_d]) > 0.01)
     in colour and the collapsed ones grey."""
     kl = np.asarray(kl_per_dim, dtype=float)
     active = np.asarray(active, dtype=bool)
     dims = list(range(len(kl)))
     data = [dict(type="bar", x=[d for d in dims if active[d] == on], y=_list(kl[active == on]),
-                 name="active (Var over x of μ > 0.01)" if on else "inactive (collapsed to the prior)",
+                 name=t("to.fig.active" if on else "to.fig.inactive", lang),
                  marker=dict(color=FRONTIER if on else INACTIVE),
-                 hovertemplate="dimension %{x}<br>KL = %{y:.3f} nats<extra></extra>") for on in (True, False)]
+                 hovertemplate=t("to.fig.dimension", lang) + " %{x}<br>KL = %{y:.3f} nats<extra></extra>")
+            for on in (True, False)]
     positive = kl[kl > 0]
     log = len(positive) and positive.max() > 50 * max(positive.min(), 1e-3)
-    return _figure(data, f"{title}: {int(active.sum())} of {len(kl)} dimensions active", "latent dimension",
-                   "KL(q(z_j|x) ‖ N(0,1)), nats", height=340, yaxis=dict(type="log" if log else "linear"),
+    return _figure(data, t("to.fig.active_title", lang, title=title, active=int(active.sum()), n=len(kl)),
+                   t("to.fig.latent_dim", lang), t("to.fig.kl_axis", lang), height=340, yaxis=dict(type="log" if log else "linear"),
                    barmode="overlay")
 
 
 def posterior_ellipses(mu: np.ndarray, sigma: np.ndarray, labels: np.ndarray | None,
                        class_names: Sequence[str] | None = None, n_std: float = 1.0,
-                       title: str = "Posteriors q(z|x) of a fixed batch (1σ ellipses)") -> go.Figure:
+                       title: str = "Posteriors q(z|x) of a fixed batch (1σ ellipses)",
+                       lang: str = "en") -> go.Figure:
     """2-D latent: one ellipse (mu ± n_std·sigma) per digit, coloured by class, with the prior's
     unit circle. Small β: tiny ellipses far apart; large β: ellipses swell toward N(0, I)."""
     mu, sigma = np.asarray(mu, float)[:, :2], np.asarray(sigma, float)[:, :2]
     labels = np.zeros(len(mu), int) if labels is None else np.asarray(labels).astype(int)
-    t = np.linspace(0, 2 * np.pi, 33)
-    data = [dict(type="scatter", x=_list(np.cos(t) * n_std), y=_list(np.sin(t) * n_std), mode="lines",
-                 name=f"prior N(0, I), {n_std:g}σ", line=dict(color="black", dash="dash", width=2), hoverinfo="skip")]
-    ring = np.stack([np.append(np.cos(t), np.nan), np.append(np.sin(t), np.nan)])  # (2, 34); nan breaks the line
+    theta = np.linspace(0, 2 * np.pi, 33)
+    data = [dict(type="scatter", x=_list(np.cos(theta) * n_std), y=_list(np.sin(theta) * n_std), mode="lines",
+                 name=t("to.fig.prior_ring", lang, n=n_std), line=dict(color="black", dash="dash", width=2), hoverinfo="skip")]
+    ring = np.stack([np.append(np.cos(theta), np.nan), np.append(np.sin(theta), np.nan)])  # (2, 34); nan breaks the line
     for c in np.unique(labels):
         sel = np.flatnonzero(labels == c)
         xs = mu[sel, 0, None] + n_std * sigma[sel, 0, None] * ring[0]  # (len(sel), 34)
         ys = mu[sel, 1, None] + n_std * sigma[sel, 1, None] * ring[1]
-        name = class_names[c] if class_names is not None and c < len(class_names) else str(c)
+        name = class_name(class_names[c], lang) if class_names is not None and c < len(class_names) else str(c)
         colour = style.class_color(c)
         data.append(dict(type="scatter", x=_list(xs), y=_list(ys), mode="lines", name=name, legendgroup=name,
                          line=dict(color=colour, width=1), fill="toself", opacity=0.5, hoverinfo="skip"))
         data.append(dict(type="scatter", x=_list(mu[sel, 0]), y=_list(mu[sel, 1]), mode="markers",
                          marker=dict(color=colour, size=4), legendgroup=name, showlegend=False,
-                         hovertemplate=f"class {name}<br>μ=(%{{x:.2f}}, %{{y:.2f}})<extra></extra>"))
+                         hovertemplate=f"{t('to.fig.class', lang)} {name}<br>μ=(%{{x:.2f}}, %{{y:.2f}})<extra></extra>"))
     extent = float(np.nanmax(np.abs(np.concatenate([mu + sigma, mu - sigma])), initial=1.0))
     r = max(1.5 * n_std, min(extent * 1.1, 50.0))
     return _figure(data, title, "z₁", "z₂", height=520, xaxis=dict(range=[-r, r]),

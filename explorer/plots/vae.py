@@ -10,6 +10,7 @@ import torch
 
 from .style import ACCENT, CLASS_COLORS, figure
 from .style import axis as _axis
+from ..i18n import class_name, t
 
 SEPARATOR = (70, 90, 120)  # slate blue-grey between cells
 GROUP_SEPARATOR = (230, 160, 40)  # amber between groups (originals | path | originals)
@@ -114,11 +115,12 @@ class _ByIdentity:
 
 
 @functools.lru_cache(maxsize=16)
-def _data_traces(key: _ByIdentity) -> tuple[dict, ...]:
+def _data_traces(key: _ByIdentity, lang: str = "en") -> tuple[dict, ...]:
     """One Scattergl trace per class (legend entries named by class), built once per map."""
     lmap = key.obj
     traces = []
     for c, name in enumerate(lmap.class_names):
+        name = class_name(name, lang)
         idx = np.nonzero(lmap.labels == c)[0]
         if len(idx) == 0:
             continue
@@ -126,41 +128,41 @@ def _data_traces(key: _ByIdentity) -> tuple[dict, ...]:
             type="scattergl", mode="markers", name=name, legendgroup="data",
             x=lmap.coords[idx, 0].astype(np.float32), y=lmap.coords[idx, 1].astype(np.float32),
             marker=dict(size=4, color=CLASS_COLORS[c % len(CLASS_COLORS)], opacity=0.55),
-            customdata=idx.astype(np.int32), hovertemplate=f"class {name}<br>test image #%{{customdata}}<extra></extra>",
+            customdata=idx.astype(np.int32), hovertemplate=f"{t('vae.hover.class', lang)} {name}<br>{t('vae.hover.test_image', lang)} #%{{customdata}}<extra></extra>",
         ))
     return tuple(traces)
 
 
 def latent_map(lmap, title: str, path: np.ndarray | None = None, prior: np.ndarray | None = None,
                posterior: np.ndarray | None = None, mu_x: np.ndarray | None = None,
-               ends: tuple[str, str] = ("A", "B"), height: int = 560) -> go.Figure:
+               ends: tuple[str, str] = ("A", "B"), height: int = 560, lang: str = "en") -> go.Figure:
     """The test set's posterior means on the map, with optional overlays (all (n, 2) map coords):
     an interpolation path, prior samples, posterior samples of one x and that x's mean.
     Overlays are WebGL traces too: plotly draws WebGL above SVG, so SVG overlays would hide under the data."""
-    data = [dict(t) for t in _data_traces(_ByIdentity(lmap))]
+    data = [dict(tr) for tr in _data_traces(_ByIdentity(lmap), lang)]
     if path is not None:
-        data.append(dict(type="scattergl", x=path[:, 0], y=path[:, 1], mode="lines+markers", name="interpolation path",
+        data.append(dict(type="scattergl", x=path[:, 0], y=path[:, 1], mode="lines+markers", name=t("vae.legend.path", lang),
                          line=dict(color=PATH_COLOR, width=3), marker=dict(size=7, color=PATH_COLOR),
-                         hovertemplate="step %{pointNumber}<extra></extra>"))
+                         hovertemplate=t("vae.hover.step", lang) + " %{pointNumber}<extra></extra>"))
         data.append(dict(type="scattergl", x=path[[0, -1], 0], y=path[[0, -1], 1], mode="markers+text",
-                         name="end points", text=list(ends), textposition=["top center", "bottom center"],
+                         name=t("vae.legend.ends", lang), text=list(ends), textposition=["top center", "bottom center"],
                          textfont=dict(size=18, color=PATH_COLOR),
                          marker=dict(size=16, color="white", symbol="star", line=dict(color=PATH_COLOR, width=2.5)),
                          hoverinfo="skip"))
     if prior is not None:
-        data.append(dict(type="scattergl", x=prior[:, 0], y=prior[:, 1], mode="markers", name="prior samples z ~ p(z)",
+        data.append(dict(type="scattergl", x=prior[:, 0], y=prior[:, 1], mode="markers", name=t("vae.legend.prior", lang),
                          marker=dict(size=10, symbol="x", color=PRIOR_COLOR, line=dict(width=1)),
-                         hovertemplate="prior sample %{pointNumber}<extra></extra>"))
+                         hovertemplate=t("vae.hover.prior", lang) + " %{pointNumber}<extra></extra>"))
     if mu_x is not None:
-        data.append(dict(type="scattergl", x=mu_x[:, 0], y=mu_x[:, 1], mode="markers", name="μ(x): this x's mean",
+        data.append(dict(type="scattergl", x=mu_x[:, 0], y=mu_x[:, 1], mode="markers", name=t("vae.legend.mu", lang),
                          marker=dict(size=22, symbol="star-open", color="black", line=dict(color="black", width=2.5)),
                          hovertemplate="μ(x)<extra></extra>"))
     if posterior is not None:  # after μ(x), so a tight posterior cloud stays visible on top of it
         data.append(dict(type="scattergl", x=posterior[:, 0], y=posterior[:, 1], mode="markers",
-                         name="posterior samples z ~ q(z|x)",
+                         name=t("vae.legend.posterior", lang),
                          marker=dict(size=10, symbol="diamond", color=POSTERIOR_COLOR,
                                      line=dict(color="white", width=1)),
-                         hovertemplate="posterior sample %{pointNumber}<extra></extra>"))
+                         hovertemplate=t("vae.hover.posterior", lang) + " %{pointNumber}<extra></extra>"))
     plane = lmap.method == "latent plane"
     axis = "z" if plane else "UMAP "
     layout = dict(title=_title(title), height=height, margin=dict(l=50, r=10, t=60, b=50),
@@ -171,42 +173,42 @@ def latent_map(lmap, title: str, path: np.ndarray | None = None, prior: np.ndarr
 
 
 # ---------------------------------------------------------------------------- posterior figures
-def _dims_axis(n: int) -> dict:
-    return _axis("latent dimension", dtick=1 if n <= 16 else 2)
+def _dims_axis(n: int, lang: str = "en") -> dict:
+    return _axis(t("vae.latent_dimension", lang), dtick=1 if n <= 16 else 2)
 
 
-def mu_sigma_figure(mu: torch.Tensor, sigma: torch.Tensor, height: int = 360) -> go.Figure:
+def mu_sigma_figure(mu: torch.Tensor, sigma: torch.Tensor, height: int = 360, lang: str = "en") -> go.Figure:
     """q(z|x) per dimension, mu ± 2 sigma, against the prior N(0, 1)'s ± 2 band."""
     mu, sigma = mu.numpy(), sigma.numpy()
     dims = np.arange(1, len(mu) + 1)
-    data = [dict(type="scatter", x=dims, y=mu, mode="markers", name="posterior q(z|x): μ ± 2σ",
+    data = [dict(type="scatter", x=dims, y=mu, mode="markers", name=t("vae.mu_sigma.legend", lang),
                  marker=dict(size=9, color=POSTERIOR_COLOR),
                  error_y=dict(type="data", array=2 * sigma, thickness=2.5, width=4, color=POSTERIOR_COLOR),
-                 customdata=sigma, hovertemplate="dim %{x}<br>μ = %{y:.2f}<br>σ = %{customdata:.3f}<extra></extra>")]
+                 customdata=sigma, hovertemplate=t("vae.hover.dim", lang) + " %{x}<br>μ = %{y:.2f}<br>σ = %{customdata:.3f}<extra></extra>")]
     shapes = [dict(type="rect", xref="paper", x0=0, x1=1, y0=-2, y1=2, fillcolor="#9ecae1", opacity=0.35,
                    line=dict(width=0), layer="below"),
               dict(type="line", xref="paper", x0=0, x1=1, y0=0, y1=0, line=dict(color="#3182bd", width=1, dash="dot"))]
-    annotations = [dict(xref="paper", x=0.0, y=2, text="prior p(z): 0 ± 2", showarrow=False, xanchor="left",
+    annotations = [dict(xref="paper", x=0.0, y=2, text=t("vae.mu_sigma.prior", lang), showarrow=False, xanchor="left",
                         yanchor="bottom", font=dict(color="#3182bd", size=13))]
     ymax = float(max(3.0, np.abs(mu).max() + 2 * sigma.max() + 0.3)) if len(mu) else 3.0
-    layout = dict(title=_title("Encoder's q(z|x) per latent dimension vs the prior N(0, 1)", 17), height=height,
-                  margin=dict(l=50, r=10, t=60, b=45), xaxis=_dims_axis(len(mu)), yaxis=_axis("z", range=[-ymax, ymax]),
+    layout = dict(title=_title(t("vae.mu_sigma.title", lang), 17), height=height,
+                  margin=dict(l=50, r=10, t=60, b=45), xaxis=_dims_axis(len(mu), lang), yaxis=_axis("z", range=[-ymax, ymax]),
                   showlegend=True, legend=dict(orientation="h", y=-0.25), shapes=shapes, annotations=annotations)
     return figure(data, layout)
 
 
-def kl_figure(kl_per_dim: torch.Tensor, height: int = 360) -> go.Figure:
+def kl_figure(kl_per_dim: torch.Tensor, height: int = 360, lang: str = "en") -> go.Figure:
     kl = kl_per_dim.numpy()
     dims = np.arange(1, len(kl) + 1)
     data = [dict(type="bar", x=dims, y=kl, marker=dict(color="#6a51a3"), name="KL",
-                 hovertemplate="dim %{x}: KL = %{y:.2f} nats<extra></extra>")]
-    layout = dict(title=_title(f"KL(q(z|x) ‖ p(z)) per dimension: total {kl.sum():.1f} nats", 17), height=height,
-                  margin=dict(l=50, r=10, t=60, b=45), xaxis=_dims_axis(len(kl)), yaxis=_axis("nats"))
+                 hovertemplate=t("vae.hover.dim", lang) + " %{x}: KL = %{y:.2f} nats<extra></extra>")]
+    layout = dict(title=_title(t("vae.kl.title", lang, total=float(kl.sum())), 17), height=height,
+                  margin=dict(l=50, r=10, t=60, b=45), xaxis=_dims_axis(len(kl), lang), yaxis=_axis("nats"))
     return figure(data, layout)
 
 
 def log_px_histogram(test_log_px: np.ndarray, log_px: float, elbo: float, percentile: float | None,
-                     height: int = 360) -> go.Figure:
+                     height: int = 360, lang: str = "en") -> go.Figure:
     """The test set's log p(x) with this x's importance-sampled log p(x) (solid) and ELBO (dashed).
     An x far below the test set (an outlier) is pinned to the left edge with its value written out,
     so the histogram keeps a readable scale."""
@@ -217,7 +219,8 @@ def log_px_histogram(test_log_px: np.ndarray, log_px: float, elbo: float, percen
     hi = max(t_hi, log_px)
     pad = 0.05 * (hi - lo + 1.0)
     data = [dict(type="histogram", x=test_log_px.astype(np.float32), nbinsx=60, marker=dict(color="#9ecae1"),
-                 name="test images", hovertemplate="log p(x) %{x}<br>%{y} test images<extra></extra>")]
+                 name=t("vae.hist.test_images", lang),
+                 hovertemplate="log p(x) %{x}<br>%{y} " + t("vae.hist.test_images", lang) + "<extra></extra>")]
     shapes, annotations = [], []
     for value, label, color, dash, y, anchor in ((log_px, "log p(x)", POSTERIOR_COLOR, "solid", 1.0, "left"),
                                                  (elbo, "ELBO", "#444444", "dash", 0.86, "left")):
@@ -225,13 +228,13 @@ def log_px_histogram(test_log_px: np.ndarray, log_px: float, elbo: float, percen
         off = value < lo - pad
         shapes.append(dict(type="line", yref="paper", y0=0, y1=1, x0=shown, x1=shown,
                            line=dict(color=color, width=3 if dash == "solid" else 2, dash=dash)))
-        text = f"◀ {label} = {value:.1f}, far below every test image" if off else f"{label} ≈ {value:.1f}"
+        text = t("vae.hist.far_below", lang, label=label, value=value) if off else f"{label} ≈ {value:.1f}"
         annotations.append(dict(x=shown, y=y if not off else (0.95 if dash == "solid" else 0.8), yref="paper",
                                 text=text, showarrow=False, xanchor="left" if off else anchor,
                                 yanchor="bottom", font=dict(color=color, size=14)))
-    pct = f" (above {percentile:.1f} % of test images)" if percentile is not None else ""
-    layout = dict(title=_title(f"Where this x falls among the test set{pct}", 17), height=height,
+    pct = t("vae.hist.pct", lang, p=percentile) if percentile is not None else ""
+    layout = dict(title=_title(t("vae.hist.title", lang, pct=pct), 17), height=height,
                   margin=dict(l=50, r=10, t=70, b=45), showlegend=False,
-                  xaxis=_axis("log p(x), nats (importance-sampled)", range=[lo - pad, hi + pad]),
-                  yaxis=_axis("test images"), shapes=shapes, annotations=annotations)
+                  xaxis=_axis(t("vae.hist.x", lang), range=[lo - pad, hi + pad]),
+                  yaxis=_axis(t("vae.hist.y", lang)), shapes=shapes, annotations=annotations)
     return figure(data, layout)

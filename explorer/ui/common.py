@@ -3,12 +3,14 @@ act on, and everything else into a short generic message (the details go to the 
 from __future__ import annotations
 
 import functools
+import inspect
 import logging
 
 import gradio as gr
 
 from ..checkpoints import CheckpointError
 from ..errors import InputError
+from ..i18n import t, translate_message
 from ..models import VocabularyError
 
 __all__ = ["InputError", "friendly"]
@@ -24,7 +26,19 @@ BUG_MESSAGE = ("Something went wrong on the server while handling this (it has b
 def friendly(fn):
     """Wrap an event handler so that bad input becomes a gr.Error (a red toast in the page, an
     exception with the same message through gradio_client) and the server keeps serving. Any other
-    exception is a bug: logged with its traceback, shown as a short message without internals."""
+    exception is a bug: logged with its traceback, shown as a short message without internals.
+    A handler with a `lang` parameter gets its messages in that language (explorer/i18n.py)."""
+    sig = inspect.signature(fn)
+    has_lang = "lang" in sig.parameters
+
+    def lang_of(args, kwargs) -> str:
+        if not has_lang:
+            return "en"
+        try:
+            return str(sig.bind_partial(*args, **kwargs).arguments.get("lang") or "en")
+        except TypeError:
+            return "en"
+
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         try:
@@ -33,8 +47,8 @@ def friendly(fn):
         except gr.Error:
             raise
         except USER_ERRORS as e:
-            raise gr.Error(str(e), print_exception=False) from None
+            raise gr.Error(translate_message(str(e), lang_of(args, kwargs)), print_exception=False) from None
         except Exception:
             log.exception("bug in %s", getattr(fn, "__qualname__", fn))
-            raise gr.Error(BUG_MESSAGE, print_exception=False) from None
+            raise gr.Error(t("err.bug", lang_of(args, kwargs)), print_exception=False) from None
     return wrapper

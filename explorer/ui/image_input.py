@@ -16,18 +16,27 @@ from pydantic import ValidationError
 
 from ..errors import InputError
 from ..images import FORMAT_RULE, SIZE_RULE, check_image_file
+from ..i18n import TEXT
 from ..views.vae import SOURCES
 from ..zoo import VAEEntry
+from .page import tr, tr_fmt
 
 NOT_UPLOADED = ("{what}: this file was not uploaded to the app; upload the image itself "
                 "(from Python: gradio_client.handle_file(path))")
 
-SOURCE_LABELS = [("test image", "gallery"), ("draw", "draw"), ("upload", "upload")]
+SOURCE_LABELS = [(tr("img.test_image"), "gallery"), (tr("img.draw"), "draw"), (tr("img.upload"), "upload")]
+
+
+def vae_choices(zoo) -> list[tuple]:
+    """The VAE dropdown's choices, their labels ("MNIST, 2-D latent") in the page's language."""
+    return [(tr_fmt("vae.label", ds={"mnist": "MNIST", "fashion": "Fashion-MNIST"}.get(e.dataset, e.dataset),
+                    z=e.latent_dim), name) for name, e in zoo.vaes.items()]
 
 
 def class_choices(entry: VAEEntry | None) -> list[tuple[str, int]]:
     names = entry.map.class_names if entry is not None and entry.map is not None else [str(i) for i in range(10)]
-    return [("any class (random)", -1)] + [(n, i) for i, n in enumerate(names)]
+    return [(tr("img.any_class"), -1)] + [(tr(f"class.{n}") if f"class.{n}" in TEXT else n, i)
+                                          for i, n in enumerate(names)]
 
 
 @dataclass
@@ -64,16 +73,16 @@ SELECT_BRUSH_JS = """(src) => {
 }"""
 
 
-def build(label: str, entry: VAEEntry | None, cls: int = -1, key: str = "") -> ImageInput:
+def build(label, entry: VAEEntry | None, cls: int = -1, key: str = "") -> ImageInput:
     """Create the components (call inside a layout block) and wire their visibility."""
     source = gr.Radio(SOURCE_LABELS, value="gallery", label=label, elem_id=f"{key}-source")
-    cls_dd = gr.Dropdown(class_choices(entry), value=cls, label="class", elem_id=f"{key}-class")
+    cls_dd = gr.Dropdown(class_choices(entry), value=cls, label=tr("img.class"), elem_id=f"{key}-class")
     sketch = gr.Sketchpad(
         type="numpy", image_mode="RGBA", format="png", canvas_size=(280, 280), layers=False, transforms=(),
         brush=gr.Brush(default_size=12, colors=["#000000"], color_mode="fixed"),
-        label="draw a digit (big, centred)", visible=False, elem_id=f"{key}-sketch", height=330,
+        label=tr("img.sketch"), visible=False, elem_id=f"{key}-sketch", height=330,
     )
-    upload = gr.Image(type="numpy", image_mode="RGBA", sources=["upload", "clipboard"], label="upload an image",
+    upload = gr.Image(type="numpy", image_mode="RGBA", sources=["upload", "clipboard"], label=tr("img.upload_label"),
                       visible=False, elem_id=f"{key}-upload", height=260)
 
     def show(src):

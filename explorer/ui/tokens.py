@@ -7,53 +7,37 @@ from __future__ import annotations
 import secrets
 
 import gradio as gr
+import pandas as pd
 
+from ..i18n import t
 from ..views import tokens as tv
 from ..plots import tokens as plots
 from .common import friendly
+from .page import Page, parse_choice, parse_number, parse_text, tr, tr_fmt
 
-EXPLAIN = """### Per-token probabilities: the chain rule, one character at a time
-An autoregressive model scores a whole name exactly, as a product of next-character predictions:
-**p(x) = ∏ₜ p(xₜ | x₍<ₜ₎)**, so **log p(x) = Σₜ log p(xₜ | x₍<ₜ₎)**
-(no bound, unlike the VAE's ELBO).
-Each character, and the end token that closes the name, is coloured by the probability the model gave
-it *before* seeing it: **blue** = more likely than a blind, uniform guess, **red** = less likely (a surprise).
-In the contexts, `.` marks the start of the name; `<end>` is the end token.
-The text is stripped and lower-cased, as names.txt is lower case."""
-
-COMPARE = """### Transformer vs GRU on the same text
-Both models read the same characters and are trained on the same names; they differ only in how they
-summarise the past: the GRU squeezes it into one hidden vector, the Transformer looks back at every
-earlier position. Lower total -log p (nats) = the model finds the name more plausible."""
-
-ATTENTION = """### Inside the Transformer: masked self-attention
-Row *t* shows how strongly the position reading the *t*-th input token looks at each earlier position
-(each row sums to 1). The blank upper triangle is the causal mask: a prediction may never peek at
-the future, which is what makes the chain rule above valid. Row `.` (the start) can only look at itself."""
-
-GENERATE = """### Generate: sample x₁ ~ p(x₁ | .), x₂ ~ p(x₂ | . x₁), … until the end token
-**Temperature** divides the logits before the softmax (below 1: safer, more common names; above 1:
-wilder). **Top-k** keeps only the k most likely characters (0 = off). The **seed** fixes every draw:
-same seed and settings give the same names, and *Step* from an empty prefix replays sample #1."""
-
-SAMPLE_HEADERS = ["#", "name", "chars", "log p(x) (model, T=1)", "training set?"]
-TABLE_HEADERS = ["t", "context x<t", "token xt", "p(xt | x<t)", "-log p (nats)", "top-5 (✓ = the actual token)"]
-HISTORY_HEADERS = ["step", "context", "drawn", "p sampled from", "p model (T=1)"]
+SAMPLE_HEADERS = tv.headers("samples")
+TABLE_HEADERS = tv.headers("table")
+HISTORY_HEADERS = tv.headers("history")
 
 
-def _score_outputs(s: tv.Scored):
-    chain = f"```text\n{s.chain_rule()}\n```\n{s.summary()}"
-    return (plots.token_strip([s]), chain, plots.nll_bars([s]), plots.top_alternatives(s), s.table())
+def _table(rows: list[list], which: str, lang: str = "en") -> pd.DataFrame:
+    """Rows under their column names in lang (a DataFrame carries its headers to the page)."""
+    return pd.DataFrame(rows, columns=tv.headers(which, lang))
 
 
-def _compare_outputs(scored: list[tv.Scored]):
-    return plots.token_strip(scored), plots.nll_bars(scored), tv.compare_summary(scored)
+def _score_outputs(s: tv.Scored, lang: str = "en"):
+    chain = f"```text\n{s.chain_rule()}\n```\n{s.summary(lang)}"
+    return (plots.token_strip([s], lang), chain, plots.nll_bars([s], lang), plots.top_alternatives(s, lang),
+            _table(s.table(), "table", lang))
 
 
-def build(zoo) -> None:
+def _compare_outputs(scored: list[tv.Scored], lang: str = "en"):
+    return plots.token_strip(scored, lang), plots.nll_bars(scored, lang), tv.compare_summary(scored, lang)
+
+
+def build(zoo, page: Page | None = None) -> None:
     if not zoo.lms:
-        gr.Markdown("No character model is loaded: train one with `python -m explorer.training.train transformer` "
-                    "(see the README), then restart the app.")
+        gr.Markdown(tr("tok.no_model"))
         return
     transformers = [n for n, e in zoo.lms.items() if getattr(e.model, "kind", None) == "transformer"]
     choices = sorted(zoo.lm_choices(), key=lambda c: c[1] not in transformers)  # the Transformer first
@@ -62,62 +46,83 @@ def build(zoo) -> None:
 
     # ---- handlers: validate, call token_views, draw -------------------------------------------
     @friendly
-    def token_probabilities(model, text):
-        return _score_outputs(tv.score(zoo.lm(model), text))
+    def token_probabilities(model, text, lang="en"):
+        """The chain rule on text: coloured tokens, the written-out sum, -log p per token, the top-5,
+        and the table. lang: 'en' (default) or 'zh', the language of the text and figures."""
+        return _score_outputs(tv.score(zoo.lm(model), text), lang)
 
     @friendly
-    def compare(text):
-        return _compare_outputs(tv.compare(zoo, text))
+    def compare(text, lang="en"):
+        return _compare_outputs(tv.compare(zoo, text), lang)
 
     @friendly
-    def attention(text, layer, head):
+    def attention(text, layer, head, lang="en"):
         if not transformers:
-            raise tv.SettingError("no Transformer is loaded, so there is no attention to show")
-        return plots.attention_heatmap(tv.attention(zoo.lm(transformers[0]), text, layer, head))
+            raise tv.SettingError(t("tok.no_transformer", lang))
+        return plots.attention_heatmap(tv.attention(zoo.lm(transformers[0]), text, layer, head), lang)
+
+    def _samples_out(gen, lang):
+        if not gen:
+            return _table([], "samples", lang), ""
+        samples, seed, temperature, top_k = gen
+        return (_table(tv.samples_table(samples, lang), "samples", lang),
+                tv.samples_summary(samples, seed, temperature, top_k, lang))
 
     @friendly
-    def generate(model, temperature, top_k, seed, n):
+    def generate(model, temperature, top_k, seed, n, lang="en"):
+        """n whole names, sampled with temperature, top-k and seed. lang: 'en' or 'zh'."""
         samples = tv.generate_samples(zoo.lm(model), n, temperature, top_k, seed)
-        return tv.samples_table(samples), tv.samples_summary(samples, seed, temperature, top_k)
+        gen = (samples, int(seed), float(temperature), int(top_k))
+        return (*_samples_out(gen, lang), gen)
+
+    def relabel_samples(gen, lang="en"):
+        return _samples_out(gen, lang)
+
+    def _step_out(state, lang):
+        step = state.last
+        fig = plots.next_token_bars(step, *state.settings, lang) if step is not None else None
+        return fig, tv.step_markdown(state, step, lang), _table(state.table(), "history", lang)
 
     @friendly
-    def generate_step(model, temperature, top_k, seed, state):
+    def generate_step(model, temperature, top_k, seed, state, lang="en"):
+        """Draw one more character of the current name. lang: 'en' or 'zh'."""
         state = state if isinstance(state, tv.StepState) else tv.StepState()
         if state.done:
-            gr.Warning(f'"{state.prefix}" is finished (the end token was drawn): press Reset to start a new name.')
+            gr.Warning(t("tok.finished_warning", lang, name=state.prefix))
             return gr.skip(), gr.skip(), gr.skip(), gr.skip()
         step = tv.generate_step(zoo.lm(model), state.prefix, temperature, top_k, seed)
-        state = state.advance(step)
-        fig = plots.next_token_bars(step, float(temperature), int(top_k))
-        return state, fig, tv.step_markdown(state, step), state.table()
+        state = state.advance(step, (float(temperature), int(top_k)))
+        return (state, *_step_out(state, lang))
 
-    def reset():
-        return tv.StepState(), None, tv.step_markdown(tv.StepState(), None), []
+    def relabel_steps(state, lang="en"):
+        return _step_out(state if isinstance(state, tv.StepState) else tv.StepState(), lang)
+
+    def reset(lang="en"):
+        return tv.StepState(), None, tv.step_markdown(tv.StepState(), None, lang), _table([], "history", lang)
 
     def random_seed():
         return secrets.randbelow(tv.SEED_MAX + 1)
 
     # ---- layout ----------------------------------------------------------------------------
-    gr.Markdown(EXPLAIN)
+    gr.Markdown(tr("tok.explain"), elem_classes=["explain"])
     with gr.Row(equal_height=True):
-        model = gr.Radio(choices, value=first, label="Model", scale=1)
-        text = gr.Textbox("emma", label="Text (a name)", scale=2, max_lines=1, max_length=200,
-                          info=f"lower case a–z, at most {vocab.max_len} characters (it is stripped and "
-                               "lower-cased for you)")
-        score_btn = gr.Button("Score", variant="primary", scale=0, min_width=120)
+        model = gr.Radio(choices, value=first, label=tr("tok.model"), scale=1, elem_id="tokens-model")
+        text = gr.Textbox("emma", label=tr("tok.text"), scale=2, max_lines=1, max_length=200, elem_id="tokens-text",
+                          info=tr_fmt("tok.text_info", max_len=vocab.max_len))
+        score_btn = gr.Button(tr("tok.score"), variant="primary", scale=0, min_width=120, elem_id="tokens-score")
     examples = gr.Examples([["emma"], ["olivia"], ["jonathan"], ["xzqj"], ["anna"]], inputs=[text],
-                           label="Examples (xzqj: an unlikely name)", api_visibility="private")
+                           label=tr("tok.examples"), api_visibility="private")
     init = _score_outputs(tv.score(zoo.lm(first), "emma"))
-    strip = gr.Plot(init[0], label="Each token coloured by p(xₜ | x₍<ₜ₎)", show_label=False,
+    strip = gr.Plot(init[0], label=tr("tok.strip"), show_label=False,
                     elem_id="tokens-strip")
-    chain = gr.Markdown(init[1], label="The chain rule with numbers", elem_id="tokens-chain")
+    chain = gr.Markdown(init[1], label=tr("tok.chain"), elem_id="tokens-chain")
     with gr.Row():
         nll = gr.Plot(init[2], show_label=False)
         top5 = gr.Plot(init[3], show_label=False)
-    table = gr.Dataframe(init[4], headers=TABLE_HEADERS, label="p and -log p per position, with the top-5",
+    table = gr.Dataframe(init[4], headers=TABLE_HEADERS, label=tr("tok.table"),
                          interactive=False, wrap=True, elem_id="tokens-table")
 
-    gr.Markdown(COMPARE)
+    gr.Markdown(tr("tok.compare"), elem_classes=["explain"])
     cmp_init = _compare_outputs(tv.compare(zoo, "emma"))
     with gr.Row():
         cmp_strip = gr.Plot(cmp_init[0], show_label=False)
@@ -125,70 +130,95 @@ def build(zoo) -> None:
     cmp_md = gr.Markdown(cmp_init[2])
 
     if transformers:
-        gr.Markdown(ATTENTION)
+        gr.Markdown(tr("tok.attention"), elem_classes=["explain"])
         cfg = zoo.lm(transformers[0]).model.config
         with gr.Row():
             with gr.Column(scale=1, min_width=220):
-                layer = gr.Radio([(f"layer {i}", i) for i in range(1, cfg.n_layer + 1)], value=1, label="Layer")
-                head = gr.Radio([("mean over heads", 0)] + [(f"head {i}", i) for i in range(1, cfg.n_head + 1)],
-                                value=0, label="Head")
-                gr.Markdown("Earlier layers often look at the previous character; later ones spread out. "
-                            "Try a long name such as *jonathan*.")
+                layer = gr.Radio([(tr_fmt("tok.layer_i", i=i), i) for i in range(1, cfg.n_layer + 1)], value=1,
+                                 label=tr("tok.layer"), elem_id="tokens-layer")
+                head = gr.Radio([(tr("tok.mean_heads"), 0)]
+                                + [(tr_fmt("tok.head_i", i=i), i) for i in range(1, cfg.n_head + 1)],
+                                value=0, label=tr("tok.head"), elem_id="tokens-head")
+                gr.Markdown(tr("tok.attention_hint"), elem_classes=["explain"])
             att_plot = gr.Plot(attention("emma", 1, 0), show_label=False, scale=3, elem_id="tokens-attention")
 
-    gr.Markdown(GENERATE)
+    gr.Markdown(tr("tok.generate"), elem_classes=["explain"])
     with gr.Row():
-        gen_model = gr.Radio(choices, value=first, label="Model", scale=1)
+        gen_model = gr.Radio(choices, value=first, label=tr("tok.model"), scale=1, elem_id="tokens-gen-model")
         temperature = gr.Slider(tv.TEMPERATURE_RANGE[0], tv.TEMPERATURE_RANGE[1], value=1.0, step=0.05,
-                                label="Temperature T", scale=2)
-        top_k = gr.Slider(0, vocab.size, value=0, step=1, label="Top-k (0 = off)", scale=2)
-    with gr.Row(equal_height=True):
-        seed = gr.Number(0, precision=0, minimum=0, maximum=tv.SEED_MAX, label="Seed", scale=1)
-        dice = gr.Button("Random seed", scale=0, min_width=140)
-        n = gr.Slider(1, tv.MAX_SAMPLES, value=10, step=1, label="Number of names (whole)", scale=2)
+                                label=tr("tok.temperature"), scale=2, elem_id="tokens-temperature")
+        top_k = gr.Slider(0, vocab.size, value=0, step=1, label=tr("tok.top_k"), scale=2, elem_id="tokens-top-k")
+    with gr.Row(equal_height=True, elem_classes=["secondary"]):
+        seed = gr.Number(0, precision=0, minimum=0, maximum=tv.SEED_MAX, label=tr("tok.seed"), scale=1,
+                         elem_id="tokens-seed")
+        dice = gr.Button(tr("tok.dice"), scale=0, min_width=140)
+        n = gr.Slider(1, tv.MAX_SAMPLES, value=10, step=1, label=tr("tok.n"), scale=2)
     with gr.Row():
         with gr.Column():
-            gen_btn = gr.Button("Generate whole names", variant="primary")
-            gen_md = gr.Markdown()
-            samples = gr.Dataframe(headers=SAMPLE_HEADERS, label="Samples", interactive=False, wrap=True,
+            gen_btn = gr.Button(tr("tok.gen_btn"), variant="primary", elem_id="tokens-generate")
+            gen_md = gr.Markdown(elem_id="tokens-gen-md")
+            samples = gr.Dataframe(headers=SAMPLE_HEADERS, label=tr("tok.samples"), interactive=False, wrap=True,
                                    elem_id="tokens-samples")
+            gen_state = gr.State(None)
         with gr.Column():
             with gr.Row():
-                step_btn = gr.Button("Step: draw one character", variant="primary")
-                reset_btn = gr.Button("Reset")
+                step_btn = gr.Button(tr("tok.step_btn"), variant="primary")
+                reset_btn = gr.Button(tr("tok.reset"))
             step_state = gr.State(tv.StepState())
-            step_md = gr.Markdown(tv.step_markdown(tv.StepState(), None))
+            step_md = gr.Markdown(tr("tok.step_first"))
             step_plot = gr.Plot(show_label=False, elem_id="tokens-step-plot")
-            history = gr.Dataframe(headers=HISTORY_HEADERS, label="Steps so far", interactive=False,
+            history = gr.Dataframe(headers=HISTORY_HEADERS, label=tr("tok.history"), interactive=False,
                                    elem_id="tokens-history")
 
     # ---- events ------------------------------------------------------------------------------
+    lang = [page.lang] if page is not None else []  # the page's language: the last input of every text handler
     score_outputs = [strip, chain, nll, top5, table]
     cmp_outputs = [cmp_strip, cmp_bars, cmp_md]
 
     def wire_analysis(event, public: bool):
         vis = "public" if public else "private"
-        event.success(compare, [text], cmp_outputs, api_name="compare" if public else None,
+        event.success(compare, [text] + lang, cmp_outputs, api_name="compare" if public else None,
                       api_visibility=vis, show_progress="hidden")
         if transformers:
-            event.success(attention, [text, layer, head], att_plot, api_visibility="private",
+            event.success(attention, [text, layer, head] + lang, att_plot, api_visibility="private",
                           show_progress="hidden")
 
     if transformers:  # registered first so that it owns the name "attention"
-        gr.on([layer.change, head.change], attention, [text, layer, head], att_plot, api_name="attention",
+        gr.on([layer.change, head.change], attention, [text, layer, head] + lang, att_plot, api_name="attention",
               show_progress="hidden")
-    main = gr.on([score_btn.click, text.submit], token_probabilities, [model, text], score_outputs,
+    main = gr.on([score_btn.click, text.submit], token_probabilities, [model, text] + lang, score_outputs,
                  api_name="token_probabilities")
     wire_analysis(main, public=True)
-    on_example = examples.load_input_event.then(token_probabilities, [model, text], score_outputs,
+    on_example = examples.load_input_event.then(token_probabilities, [model, text] + lang, score_outputs,
                                                  api_visibility="private")
     wire_analysis(on_example, public=False)
-    model.change(token_probabilities, [model, text], score_outputs, api_visibility="private")
+    model.change(token_probabilities, [model, text] + lang, score_outputs, api_visibility="private")
 
-    gen_btn.click(generate, [gen_model, temperature, top_k, seed, n], [samples, gen_md], api_name="generate")
-    step_btn.click(generate_step, [gen_model, temperature, top_k, seed, step_state],
+    gen_btn.click(generate, [gen_model, temperature, top_k, seed, n] + lang, [samples, gen_md, gen_state],
+                  api_name="generate")
+    step_btn.click(generate_step, [gen_model, temperature, top_k, seed, step_state] + lang,
                    [step_state, step_plot, step_md, history], api_name="generate_step")
     reset_outputs = [step_state, step_plot, step_md, history]
-    reset_btn.click(reset, None, reset_outputs, api_name="reset_steps")
-    gen_model.change(reset, None, reset_outputs, api_visibility="private")
+    reset_btn.click(reset, lang, reset_outputs, api_name="reset_steps")
+    gen_model.change(reset, lang, reset_outputs, api_visibility="private")
     dice.click(random_seed, None, seed, api_visibility="private")
+
+    if page is not None:  # another language, or a link to this view: redraw what the handlers wrote
+        page.redraw(token_probabilities, [model, text], score_outputs)
+        page.redraw(compare, [text], cmp_outputs)
+        if transformers:
+            page.redraw(attention, [text, layer, head], [att_plot])
+            page.param("tokens", "layer", layer, parse_number(1, cfg.n_layer, integer=True), _int)
+            page.param("tokens", "head", head, parse_number(0, cfg.n_head, integer=True), _int)
+        page.redraw(relabel_samples, [gen_state], [samples, gen_md])
+        page.redraw(relabel_steps, [step_state], [step_plot, step_md, history])
+        page.param("tokens", "model", model, parse_choice(zoo.lms))
+        page.param("tokens", "text", text, parse_text(vocab.max_len), lambda v: v or None)
+        page.param("tokens", "gen_model", gen_model, parse_choice(zoo.lms))
+        page.param("tokens", "T", temperature, parse_number(*tv.TEMPERATURE_RANGE))
+        page.param("tokens", "topk", top_k, parse_number(0, vocab.size, integer=True), _int)
+        page.param("tokens", "seed", seed, parse_number(0, tv.SEED_MAX, integer=True), _int)
+
+
+def _int(v):
+    return None if v is None else str(int(v))

@@ -8,6 +8,7 @@ import numpy as np
 import torch
 
 from ..errors import InputError, check_float
+from ..i18n import t
 from ..plots import vae as plots
 from ..zoo import Zoo
 from . import vae as vv
@@ -18,33 +19,33 @@ MANIFOLD_SCALE = 1  # 420 px: about the size it is shown at, so each click sends
 
 
 def _path(zoo: Zoo, model, class_a, class_b, steps, method, seed, source_a, source_b, sketch_a, upload_a,
-          sketch_b, upload_b):
+          sketch_b, upload_b, lang="en"):
     entry = zoo.vae(model)
     lmap = vv.require_map(entry)
     g = vv.generator(seed)
-    a = vv.pick_input(entry, source_a, class_a, g, sketch_a, upload_a, name="start point A")
-    b = vv.pick_input(entry, source_b, class_b, g, sketch_b, upload_b, name="end point B")
+    a = vv.pick_input(entry, source_a, class_a, g, sketch_a, upload_a, name="start point A", lang=lang)
+    b = vv.pick_input(entry, source_b, class_b, g, sketch_b, upload_b, name="end point B", lang=lang)
     return entry, lmap, a, b, vv.interpolate(entry, a.x, b.x, steps, method)
 
 
 def interpolation_outputs(zoo: Zoo, model, class_a=-1, class_b=-1, steps=10, method="linear", seed=0,
                           source_a="gallery", source_b="gallery", sketch_a=None, upload_a=None,
-                          sketch_b=None, upload_b=None):
-    """-> (strip image, latent map figure, explanation markdown)."""
+                          sketch_b=None, upload_b=None, lang="en"):
+    """-> (strip image, latent map figure, explanation markdown), the text in lang."""
     entry, lmap, a, b, r = _path(zoo, model, class_a, class_b, steps, method, seed, source_a, source_b,
-                                 sketch_a, upload_a, sketch_b, upload_b)
+                                 sketch_a, upload_a, sketch_b, upload_b, lang)
     n = r.x_path.shape[0]
     image = plots.strip([torch.cat([r.x_a, r.recon_a]), r.x_path, torch.cat([r.recon_b, r.x_b])],
                         ncols=[2, min(n, PATH_COLS), 2])
     coords = lmap.project(r.z_path)
-    title = f"{entry.label}: test set μ(x) on the {lmap.method}, and the {'spherical' if method == 'slerp' else 'linear'} path"
-    fig = plots.latent_map(lmap, title, path=coords)
+    title = t("interp.map_title", lang, model=vv.label(entry, lang), method=vv.map_method(lmap, lang),
+              path=t("interp.path_spherical" if method == "slerp" else "interp.path_linear", lang))
+    fig = plots.latent_map(lmap, title, path=coords, lang=lang)
     norms = r.z_path.norm(dim=1)
-    info = (f"**A** = {a.description} → **B** = {b.description}; {n} steps, "
-            f"{'spherical (slerp)' if method == 'slerp' else 'linear'} path. "
-            f"‖z‖ along the path: start {norms[0]:.2f}, middle {norms[n // 2]:.2f}, end {norms[-1]:.2f} "
-            f"(a typical prior sample has ‖z‖ ≈ √{entry.latent_dim} = {math.sqrt(entry.latent_dim):.2f}).  \n"
-            f"Strip: *A, reconstruction of A* | **decoded path** | *reconstruction of B, B*.")
+    info = t("interp.info", lang, a=a.description, b=b.description, n=n,
+             path=t("interp.path_info_slerp" if method == "slerp" else "interp.path_info_linear", lang),
+             start=float(norms[0]), mid=float(norms[n // 2]), end=float(norms[-1]), z=entry.latent_dim,
+             typical=math.sqrt(entry.latent_dim))
     return image, fig, info
 
 
@@ -59,11 +60,11 @@ def interpolation_exports(zoo: Zoo, model, class_a=-1, class_b=-1, steps=10, met
     return save_png(single_row), save_gif(plots.frames(r.x_path))
 
 
-def manifold_outputs(zoo: Zoo, model, z1=0.0, z2=0.0):
-    """-> (manifold image with the point marked, decoded point (upscaled), markdown)."""
+def manifold_outputs(zoo: Zoo, model, z1=0.0, z2=0.0, lang="en"):
+    """-> (manifold image with the point marked, decoded point (upscaled), markdown in lang)."""
     entry = zoo.vae(model)
     if entry.latent_dim != 2:
-        return None, None, f"*{entry.label}: the manifold grid is drawn for 2-D latent spaces only.*"
+        return None, None, t("interp.manifold_2d_only", lang, model=vv.label(entry, lang))
     x_hat = vv.decode_point(entry, z1, z2)  # checks z1, z2 first
     grid = vv.manifold(entry)
     n = grid.shape[0]
@@ -73,7 +74,7 @@ def manifold_outputs(zoo: Zoo, model, z1=0.0, z2=0.0):
     px, py = vv.z_to_pixel(float(z1), float(z2), w, h)
     marked = plots.mark_point(img, px, py, radius=5 + 4 * MANIFOLD_SCALE)
     point = plots.upscale(plots.to_uint8(x_hat)[0], 6)
-    return marked, point, f"Decoded z = ({float(z1):.2f}, {float(z2):.2f})"
+    return marked, point, t("interp.decoded_z", lang, z1=float(z1), z2=float(z2))
 
 
 def manifold_click(zoo: Zoo, model, index) -> tuple[float, float]:

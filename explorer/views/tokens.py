@@ -16,6 +16,7 @@ import torch
 
 from .. import errors
 from ..errors import SEED_RANGE, InputError, check_float
+from ..i18n import lm_label, t
 from ..models import Vocab, VocabularyError, context, generate, sample_step, token_log_probs
 from ..models.vocab import SPECIAL, SPECIAL_LABEL
 
@@ -125,7 +126,7 @@ class Scored:
         return math.exp(self.nll_per_token)
 
     def table(self) -> list[list]:
-        """One row per position: t, context, token, p, -log p, top alternatives."""
+        """One row per position: t, context, token, p, -log p, top alternatives (headers: TABLE_HEADERS)."""
         return [[r.position, r.context, r.token, round(r.p, 4), round(r.nll, 3),
                  "  ".join(f"{'✓' if tok == r.token else ''}{tok} {p:.2f}" for tok, p in r.top)]
                 for r in self.rows]
@@ -147,12 +148,10 @@ class Scored:
         lines.append(f'p("{self.text}") = e^({self.log_px:.2f}) = {math.exp(self.log_px):.3g}')
         return "\n".join(lines)
 
-    def summary(self) -> str:
+    def summary(self, lang: str = "en") -> str:
         """The totals in one line of Markdown."""
-        return (f"**{self.label}**: log p(x) = **{self.log_px:.2f} nats** = {-self.bits:.2f} bits; "
-                f"NLL per token = {self.nll_per_token:.3f} nats; perplexity per token = "
-                f"**{self.perplexity:.2f}** (over {self.n_tokens} tokens: {self.n_tokens - 1} characters "
-                f"+ the end token)")
+        return t("tok.summary", lang, label=lm_label(self.label, lang), log_px=self.log_px, bits=-self.bits,
+                 nll=self.nll_per_token, ppl=self.perplexity, n=self.n_tokens, chars=self.n_tokens - 1)
 
 
 def score(entry, text: str) -> Scored:
@@ -168,13 +167,14 @@ def score(entry, text: str) -> Scored:
     return Scored(entry.name, entry.label, text, rows, s.total, vocab.size)
 
 
-def compare_summary(scored: list[Scored]) -> str:
-    lines = [s.summary() for s in scored]
+def compare_summary(scored: list[Scored], lang: str = "en") -> str:
+    lines = [s.summary(lang) for s in scored]
     if len(scored) == 2:
         a, b = scored
         better = a if a.log_px > b.log_px else b
-        lines.append(f"→ **{better.label}** gives \"{a.text}\" the higher probability, by a factor of "
-                     f"e^{abs(a.log_px - b.log_px):.2f} = {math.exp(abs(a.log_px - b.log_px)):.3g}.")
+        diff = abs(a.log_px - b.log_px)
+        lines.append(t("tok.better", lang, label=lm_label(better.label, lang), text=a.text, diff=diff,
+                       factor=math.exp(diff)))
     return "\n\n".join(lines)
 
 
@@ -201,8 +201,11 @@ class Attention:
 
     @property
     def title(self) -> str:
-        which = "mean over heads" if self.head == 0 else f"head {self.head}"
-        return f"layer {self.layer} of {self.n_layer}, {which}"
+        return self.title_in("en")
+
+    def title_in(self, lang: str = "en") -> str:
+        which = t("tok.mean_heads", lang) if self.head == 0 else t("tok.head_i", lang, i=self.head)
+        return t("tok.att_title", lang, layer=self.layer, n_layer=self.n_layer, which=which)
 
 
 def check_layer_head(model, layer, head) -> tuple[int, int]:
@@ -241,9 +244,12 @@ class Sample:
 
     @property
     def status(self) -> str:
+        return self.status_in("en")
+
+    def status_in(self, lang: str = "en") -> str:
         if not self.text:
-            return "empty (end drawn first)"
-        return {True: "in training set", False: "new", None: "unknown"}[self.in_training]
+            return t("tok.status.empty", lang)
+        return t({True: "tok.status.in", False: "tok.status.new", None: "tok.status.unknown"}[self.in_training], lang)
 
 
 def generate_samples(entry, n: int = 10, temperature: float = 1.0, top_k: int = 0, seed: int = 0) -> list[Sample]:
@@ -254,19 +260,26 @@ def generate_samples(entry, n: int = 10, temperature: float = 1.0, top_k: int = 
             for g in generate(entry.model, entry.vocab, n, temperature, top_k, seed)]
 
 
-def samples_table(samples: list[Sample]) -> list[list]:
+def headers(which: str, lang: str = "en") -> list[str]:
+    """The column names of a table in lang: which is 'samples', 'table' (scores) or 'history'."""
+    return t(f"tok.h.{which}", lang).split("\n")
+
+
+def samples_table(samples: list[Sample], lang: str = "en") -> list[list]:
     """# | name | chars | log p(x) | training set?"""
-    return [[i, s.text or "(empty)", len(s.text), round(s.log_p, 2), s.status + (" (hit max length)" if s.cut else "")]
+    return [[i, s.text or t("tok.empty_name", lang), len(s.text), round(s.log_p, 2),
+             s.status_in(lang) + (t("tok.status.cut", lang) if s.cut else "")]
             for i, s in enumerate(samples, 1)]
 
 
-def samples_summary(samples: list[Sample], seed, temperature, top_k) -> str:
+def samples_summary(samples: list[Sample], seed, temperature, top_k, lang: str = "en") -> str:
     counts = {k: sum(s.status == k for s in samples) for k in ("new", "in training set", "unknown")}
     if counts["unknown"]:
-        found = "In the training set or new? Unknown: the list of training names was not shipped"
+        found = t("tok.found_unknown", lang)
     else:
-        found = f"**{counts['new']} new**, {counts['in training set']} in the training set"
-    return f"{found} — seed {int(seed)}, T = {float(temperature):g}, top-k = {int(top_k) or 'off'}"
+        found = t("tok.found", lang, new=counts["new"], old=counts["in training set"])
+    return t("tok.samples_summary", lang, found=found, seed=int(seed), T=float(temperature),
+             k=int(top_k) or t("tok.off", lang))
 
 
 @dataclass
@@ -308,22 +321,23 @@ class StepState:
     prefix: str = ""
     done: bool = False
     history: list[list] = field(default_factory=list)  # [step, context, drawn, p sampled, p model]
+    last: Step | None = None  # the latest draw, so its figure and text can be redrawn in another language
+    settings: tuple = ()  # (temperature, top_k) of the latest draw
 
-    def advance(self, step: Step) -> "StepState":
+    def advance(self, step: Step, settings: tuple = ()) -> "StepState":
         row = [len(self.history) + 1, SPECIAL + step.prefix, step.token, float(step.probs[step.drawn]),
                float(step.model_probs[step.drawn])]
-        return StepState(step.text, step.done, self.history + [row])
+        return StepState(step.text, step.done, self.history + [row], step, settings)
 
     def table(self) -> list[list]:
         return [h[:3] + [round(h[3], 4), round(h[4], 4)] for h in self.history]
 
 
-def step_markdown(state: StepState, step: Step | None) -> str:
+def step_markdown(state: StepState, step: Step | None, lang: str = "en") -> str:
     if step is None:
-        return "Press **Step** to draw the first character."
+        return t("tok.step_first", lang)
     if state.done:
         log_p = sum(math.log(max(h[4], 1e-300)) for h in state.history)
-        return (f"Drew **{step.token}**: finished **\"{state.prefix}\"**"
-                f"{' (reached the longest length, end forced)' if step.forced else ''}; "
-                f"log p(x) = {log_p:.2f} nats under the model. Press **Reset** for a new one.")
-    return f"Drew **{step.token}** (p = {step.probs[step.drawn]:.3f}); the name so far: **\"{state.prefix}\"**"
+        return t("tok.step_done", lang, token=step.token, name=state.prefix,
+                 forced=t("tok.step_forced", lang) if step.forced else "", log_p=log_p)
+    return t("tok.step_next", lang, token=step.token, p=float(step.probs[step.drawn]), name=state.prefix)

@@ -18,6 +18,7 @@ from PIL import Image
 
 from ..data import fixed_binary
 from ..errors import InputError, check_float, check_seed
+from ..i18n import t
 from ..models import VAE, Measurement
 from ..plots import tradeoff as plots
 from ..training.live import LiveConfig, LiveRun, LiveSnapshot, copy_model, small_vae
@@ -65,6 +66,10 @@ class FixedDigits:
     show: Digits  # whose reconstructions are drawn
     ellipses: Digits  # whose posteriors are drawn (2-D latent)
     source: str
+    kind: str = "gallery"  # "gallery" (test digits) or "training" (the live digits: no gallery shipped)
+
+    def source_in(self, lang: str = "en") -> str:
+        return t(f"to.source_{self.kind}", lang, n=len(self.evaluation))
 
 
 def fixed_digits(zoo: Zoo, fallback: tuple[torch.Tensor, np.ndarray] | None = None) -> FixedDigits:
@@ -80,7 +85,8 @@ def fixed_digits(zoo: Zoo, fallback: tuple[torch.Tensor, np.ndarray] | None = No
     x, labels = found
     evaluation = per_class(x, labels, EVAL_PER_CLASS)
     return FixedDigits(fixed_binary(evaluation.x), per_class(x, labels, SHOW_PER_CLASS),
-                       per_class(x, labels, ELLIPSE_PER_CLASS), f"{len(evaluation.x)} {source}")
+                       per_class(x, labels, ELLIPSE_PER_CLASS), f"{len(evaluation.x)} {source}",
+                       "training" if "training" in source else "gallery")
 
 
 # ---------------------------------------------------------------------------- the sweep
@@ -160,8 +166,8 @@ class SweepView:
     active_units: int
 
 
-def sweep_view(zoo: Zoo, frontier: Frontier, digits: FixedDigits, beta, seed=0) -> SweepView:
-    """Everything the sweep view shows for the sweep point nearest to beta."""
+def sweep_view(zoo: Zoo, frontier: Frontier, digits: FixedDigits, beta, seed=0, lang: str = "en") -> SweepView:
+    """Everything the sweep view shows for the sweep point nearest to beta, its text in lang."""
     i = frontier.nearest(beta)
     seed = check_seed(seed)
     point = zoo.sweep[i]
@@ -170,16 +176,15 @@ def sweep_view(zoo: Zoo, frontier: Frontier, digits: FixedDigits, beta, seed=0) 
     b, R, D = frontier.betas[i], frontier.rates[i], frontier.distortions[i]
     shipped = ""
     if np.isfinite(frontier.shipped_rates[i]) and np.isfinite(frontier.shipped_distortions[i]):
-        shipped = (f" On the whole test set (the model's card): R = {frontier.shipped_rates[i]:.2f}, "
-                   f"D = {frontier.shipped_distortions[i]:.2f}.")
-    summary = (f"**β = {b:g}** (`{point.name}`): rate R = {R:.2f} nats, distortion D = {D:.2f} nats, "
-               f"−ELBO = D + R = {D + R:.2f} nats per digit, {active} of {len(kl)} latent dimensions active "
-               f"(Var over x of μ > 0.01). Measured on {digits.source}.{shipped}")
+        shipped = t("to.shipped", lang, R=frontier.shipped_rates[i], D=frontier.shipped_distortions[i])
+    summary = t("to.sweep_summary", lang, b=b, name=point.name, R=R, D=D, total=D + R, active=active, n=len(kl),
+                source=digits.source_in(lang), shipped=shipped)
     return SweepView(
         beta=float(b), name=point.name, reconstructions=reconstructions(point.model, digits.show.x),
         prior_samples=prior_samples(point.model, seed),
-        kl_bars=plots.kl_bars(kl, frontier.active[i], f"KL per latent dimension at β = {b:g}"),
-        plane=plots.rate_distortion_plane(frontier.betas, frontier.rates, frontier.distortions, chosen=i),
+        kl_bars=plots.kl_bars(kl, frontier.active[i], t("to.kl_title", lang, b=b), lang=lang),
+        plane=plots.rate_distortion_plane(frontier.betas, frontier.rates, frontier.distortions, chosen=i,
+                                          title=t("to.fig.plane", lang), lang=lang),
         summary=summary, active_units=active)
 
 
@@ -208,51 +213,80 @@ def live_numbers(snap: LiveSnapshot | None, running: int, capacity: int) -> dict
             "trainers_running": running, "max_trainers": capacity}
 
 
-def live_status_text(n: dict) -> str:
+def live_status_text(n: dict, lang: str = "en") -> str:
     state = n["state"]
     if state == "none":
-        return (f"No live run yet: press **Start**. ({n['trainers_running']} of {n['max_trainers']} "
-                f"trainers busy on this server.)")
+        return t("to.status.none", lang, running=n["trainers_running"], capacity=n["max_trainers"])
     if state == "waiting":
-        k = n.get("queue_position") or 0
-        return (f"⏳ **Waiting for a free trainer** ({k} ahead of you; {n['trainers_running']} of "
-                f"{n['max_trainers']} trainers busy). Training starts by itself when one frees up.")
+        return t("to.status.waiting", lang, k=n.get("queue_position") or 0, running=n["trainers_running"],
+                 capacity=n["max_trainers"])
     d, r = n.get("distortion"), n.get("rate")
-    nums = f"D = {d:.1f}, R = {r:.2f} nats" if d is not None and r is not None else "measuring…"
-    head = {"running": "▶ **Training**", "paused": "⏸ **Paused**", "stopped": "⏹ **Stopped**"}[state]
-    text = (f"{head} · step {n['step']} · {n['steps_per_second']:.0f} steps/s · β = {n['beta']:g} · {nums} "
-            f"· {n['model']}")
+    nums = f"D = {d:.1f}, R = {r:.2f} nats" if d is not None and r is not None else t("to.status.measuring", lang)
+    head = t(f"to.status.{state}", lang)
+    text = t("to.status.line", lang, head=head, step=n["step"], speed=n["steps_per_second"], beta=n["beta"],
+             nums=nums, model=live_words(n["model"], lang))
     if state == "stopped" and n.get("reason"):
-        text += f" · {n['reason']}"
+        text += f" · {live_words(n['reason'], lang)}"
     return text
 
 
+def live_words(text: str | None, lang: str = "en") -> str:
+    """A run's label or stop reason (written in English by the trainer) in lang."""
+    if text is None or lang == "en":
+        return text or ""
+    for key in ("to.from_sweep", "to.from_scratch", "to.reason.stopped", "to.reason.closed", "to.reason.replaced",
+                "to.reason.idle", "to.reason.limit", "to.reason.not_this", "to.reason.session", "to.reason.queue"):
+        en, zh = t(key, "en", **_ANY), t(key, "zh", **_ANY)
+        import re
+        pattern = "^" + re.escape(en).replace(re.escape(_ANY_MARK), "(.+?)") + "$"
+        m = re.match(pattern, text)
+        if m:
+            for g in m.groups():
+                zh = zh.replace(_ANY_MARK, g, 1)
+            return zh
+    return text
+
+
+_ANY_MARK = "\x00"
+
+
+class _Any(dict):
+    def __missing__(self, key):
+        return _ANY_MARK
+
+
+_ANY = _Any(name=_ANY_MARK, z=_ANY_MARK, s=_ANY_MARK)
+
+
 def live_view(snap: LiveSnapshot | None, frontier: Frontier | None, running: int, capacity: int,
-              class_names=None) -> LiveView:
+              class_names=None, lang: str = "en") -> LiveView:
     numbers = live_numbers(snap, running, capacity)
     betas = frontier.betas if frontier else []
     rates = frontier.rates if frontier else []
     dists = frontier.distortions if frontier else []
     chosen = frontier.nearest(snap.beta) if frontier is not None and snap is not None and snap.beta > 0 else None
     if snap is None or not len(snap.history["step"]):
-        msg = "waiting for a free trainer" if snap is not None and snap.state == "waiting" else "no live run yet"
-        return LiveView(live_status_text(numbers), plots.rate_distortion_plane(betas, rates, dists, chosen=chosen),
-                        plots.empty_figure(f"Curves appear here once training starts ({msg})."), None, None,
-                        plots.empty_figure("Posterior ellipses appear here for a 2-D latent."), numbers)
+        msg = t("to.msg_waiting" if snap is not None and snap.state == "waiting" else "to.msg_none", lang)
+        return LiveView(live_status_text(numbers, lang),
+                        plots.rate_distortion_plane(betas, rates, dists, chosen=chosen, title=t("to.fig.plane", lang),
+                                                    lang=lang),
+                        plots.empty_figure(t("to.curves_empty", lang, msg=msg)), None, None,
+                        plots.empty_figure(t("to.ellipses_empty", lang)), numbers)
     h = snap.history
     plane = plots.rate_distortion_plane(betas, rates, dists, chosen=chosen, live_rate=h["rate"],
                                         live_distortion=h["distortion"], live_beta=snap.beta,
-                                        title="Rate–distortion plane: the live run (orange) and the trained sweep")
+                                        title=t("to.live_plane_title", lang), lang=lang)
     recon = (plots.originals_over_reconstructions(snap.originals, snap.reconstructions)
              if snap.reconstructions is not None else None)
     prior = plots.image_grid(snap.prior_samples, ncols=8) if snap.prior_samples is not None else None
     if snap.mu is not None and snap.latent_dim == 2:
-        title = f"Posteriors q(z|x) of {len(snap.mu)} test digits at step {snap.step}, β = {snap.beta:g}"
-        ellipses = plots.posterior_ellipses(snap.mu, snap.sigma, snap.labels, class_names, title=title)
+        title = t("to.ellipses_title", lang, n=len(snap.mu), step=snap.step, beta=snap.beta)
+        ellipses = plots.posterior_ellipses(snap.mu, snap.sigma, snap.labels, class_names, title=title, lang=lang)
     else:
-        ellipses = plots.empty_figure(
-            f"Posterior ellipses are drawn for a 2-D latent (this run has {snap.latent_dim}).")
-    return LiveView(live_status_text(numbers), plane, plots.training_curves(h), recon, prior, ellipses, numbers)
+        ellipses = plots.empty_figure(t("to.ellipses_dims", lang, z=snap.latent_dim))
+    return LiveView(live_status_text(numbers, lang), plane,
+                    plots.training_curves(h, title=t("to.fig.curves_title", lang), lang=lang), recon, prior,
+                    ellipses, numbers)
 
 
 # ---------------------------------------------------------------------------- starting a live run
@@ -299,7 +333,8 @@ class LiveSession:
 
 
 def live_update(session: LiveSession, frontier: Frontier | None, running: int, capacity: int,
-                queue_position: int | None, class_names=None, only_if_changed: bool = False) -> LiveView | dict:
+                queue_position: int | None, class_names=None, only_if_changed: bool = False,
+                lang: str = "en") -> LiveView | dict:
     """The live view of this session's run, or, when nothing moved since the last one and
     only_if_changed, just its numbers (a dict) so the figures need not be rebuilt and resent."""
     snap = None
@@ -311,4 +346,4 @@ def live_update(session: LiveSession, frontier: Frontier | None, running: int, c
         if only_if_changed and session.seen == seen:
             return live_numbers(snap, running, capacity)
         session.seen = seen
-    return live_view(snap, frontier, running, capacity, class_names)
+    return live_view(snap, frontier, running, capacity, class_names, lang)

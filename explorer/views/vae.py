@@ -15,6 +15,7 @@ import torch
 
 from ..data import BINARIZE_SEED, binarize
 from ..errors import SEED_RANGE, InputError, check_float, check_int, check_seed
+from ..i18n import class_name, t
 from ..images import to_model_input
 from ..models.vae import VAE, gaussian_kl
 from ..zoo import VAEEntry
@@ -42,6 +43,17 @@ def default_model(zoo, prefer: str = "vae_mnist_z2") -> str | None:
     return prefer if prefer in zoo.vaes else next(iter(zoo.vaes), None)
 
 
+def label(entry: VAEEntry, lang: str = "en") -> str:
+    """The model as a student reads it: 'MNIST, 2-D latent' / 'MNIST，2 维潜在空间'."""
+    ds = {"mnist": "MNIST", "fashion": "Fashion-MNIST"}.get(entry.dataset, entry.dataset)
+    return t("vae.label", lang, ds=ds, z=entry.latent_dim)
+
+
+def map_method(lmap, lang: str = "en") -> str:
+    """How the map was made: 'latent plane' (2-D latents) or 'UMAP'."""
+    return t("interp.map_plane", lang) if lmap.method == "latent plane" else lmap.method
+
+
 def generator(seed) -> torch.Generator:
     return torch.Generator().manual_seed(check_seed(seed))
 
@@ -61,7 +73,7 @@ class Pick:
     description: str
 
 
-def pick_gallery(entry: VAEEntry, cls, g: torch.Generator) -> Pick:
+def pick_gallery(entry: VAEEntry, cls, g: torch.Generator, lang: str = "en") -> Pick:
     """One test image of class cls (-1: any class), drawn with the generator g."""
     lmap = require_map(entry)
     cls = check_class(entry, cls)
@@ -70,31 +82,32 @@ def pick_gallery(entry: VAEEntry, cls, g: torch.Generator) -> Pick:
         raise InputError(f"the gallery has no images of class {lmap.class_names[cls]!r}")
     i = int(candidates[int(torch.randint(len(candidates), (1,), generator=g))])
     label = int(lmap.gallery_labels[i])
-    return Pick(lmap.gallery[i:i + 1].clone(), label, f"test image (gallery #{i}, class {lmap.class_names[label]})")
+    return Pick(lmap.gallery[i:i + 1].clone(), label,
+                t("img.gallery_pick", lang, i=i, cls=class_name(lmap.class_names[label], lang)))
 
 
-def user_image(entry: VAEEntry, value, what: str = "drawing") -> Pick:
+def user_image(entry: VAEEntry, value, what: str = "drawing", lang: str = "en") -> Pick:
     """A drawn or uploaded image, framed like the model's dataset."""
-    return Pick(to_model_input(value, entry.dataset), None, f"your {what}")
+    return Pick(to_model_input(value, entry.dataset), None,
+                t("img.your_drawing" if what == "drawing" else "img.your_upload", lang))
 
 
 SOURCES = ("gallery", "draw", "upload")
 
 
-def pick_input(entry: VAEEntry, source, cls, g: torch.Generator, sketch=None, upload=None, name: str = "x") -> Pick:
+def pick_input(entry: VAEEntry, source, cls, g: torch.Generator, sketch=None, upload=None, name: str = "x",
+               lang: str = "en") -> Pick:
     """One input image from where the user chose: the gallery (class cls, -1 = any, drawn with g),
     the sketchpad, or an upload."""
     if source not in SOURCES:
         raise InputError(f"source of {name} must be one of {SOURCES}; got {source!r}")
     if source == "gallery":
-        return pick_gallery(entry, cls, g)
+        return pick_gallery(entry, cls, g, lang)
     value = sketch if source == "draw" else upload
     if value is None:
-        raise InputError(f"{name}: nothing was {'drawn' if source == 'draw' else 'uploaded'}; "
-                         f"{'draw a digit on the sketchpad' if source == 'draw' else 'upload a PNG or JPEG image'}"
-                         f" or choose 'gallery'")
+        raise InputError(t("err.nothing_drawn" if source == "draw" else "err.nothing_uploaded", "en", name=name))
     try:
-        return user_image(entry, value, "drawing" if source == "draw" else "upload")
+        return user_image(entry, value, "drawing" if source == "draw" else "upload", lang)
     except InputError as e:
         raise InputError(f"{name}: {e}") from None
 
