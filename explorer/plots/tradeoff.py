@@ -29,7 +29,7 @@ def _figure(data: list[dict], title: str, x: str, y: str, height: int = 420, xax
             yaxis: dict | None = None, **layout) -> go.Figure:
     base = dict(title=style.title(title), height=height, margin=dict(l=60, r=20, t=50, b=40),
                 xaxis=style.axis(x, **(xaxis or {})), yaxis=style.axis(y, **(yaxis or {})),
-                legend=dict(orientation="h", yanchor="top", y=-0.18, x=0, xanchor="left"),
+                legend=dict(orientation="h", yanchor="top", y=-0.27, x=0, xanchor="left"),  # below the axis title
                 uirevision="keep")  # keep the student's zoom across live updates
     return style.figure(data, base | layout)
 
@@ -138,8 +138,8 @@ def kl_bars(kl_per_dim: Sequence[float], active: Sequence[bool], title: str, lan
     positive = kl[kl > 0]
     log = len(positive) and positive.max() > 50 * max(positive.min(), 1e-3)
     return _figure(data, t("to.fig.active_title", lang, title=title, active=int(active.sum()), n=len(kl)),
-                   t("to.fig.latent_dim", lang), t("to.fig.kl_axis", lang), height=340, yaxis=dict(type="log" if log else "linear"),
-                   barmode="overlay")
+                   t("to.fig.latent_dim", lang), t("to.fig.kl_axis", lang), height=360, yaxis=dict(type="log" if log else "linear"),
+                   barmode="overlay", legend=dict(orientation="h", yanchor="top", y=-0.36, x=0, xanchor="left"))
 
 
 def posterior_ellipses(mu: np.ndarray, sigma: np.ndarray, labels: np.ndarray | None,

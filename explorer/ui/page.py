@@ -79,6 +79,30 @@ SET_LOCALE_JS = """async (lang) => {
 
 PRESENT_JS = """(on) => {
   document.body.classList.toggle("presenter", !!on);
+  // figures: plotly writes its fonts inline, so they are enlarged (and restored) through plotly itself,
+  // again whenever a handler redraws a figure while presenting
+  const big = {"title.font.size": 21, "xaxis.tickfont.size": 17, "yaxis.tickfont.size": 17, "legend.font.size": 15};
+  const fit = () => {
+    const present = document.body.classList.contains("presenter");
+    if (!window.Plotly) return;
+    document.querySelectorAll(".js-plotly-plot").forEach(div => {
+      const fl = div._fullLayout;
+      if (!fl || !fl.title || !fl.title.font) return;
+      const enlarged = fl.title.font.size === big["title.font.size"];
+      if (present && !enlarged) {
+        const size = (k) => (fl[k] && fl[k].tickfont) ? fl[k].tickfont.size : fl.font.size;
+        div.__small = {"title.font.size": fl.title.font.size, "xaxis.tickfont.size": size("xaxis"),
+                       "yaxis.tickfont.size": size("yaxis"),
+                       "legend.font.size": fl.legend ? fl.legend.font.size : fl.font.size};
+        window.Plotly.relayout(div, big);
+      } else if (!present && enlarged && div.__small) {
+        window.Plotly.relayout(div, div.__small);
+        div.__small = null;
+      }
+    });
+  };
+  if (!window.__presenterTimer) window.__presenterTimer = setInterval(fit, 700);
+  fit();
   window.dispatchEvent(new Event("resize"));  // plotly figures re-fit their new width
   return on;
 }"""
@@ -91,7 +115,9 @@ body.presenter .prose h3, body.presenter .md h3 { font-size: 28px !important; }
 body.presenter label span, body.presenter .block-title, body.presenter span[data-testid="block-info"],
 body.presenter button, body.presenter input, body.presenter textarea, body.presenter .wrap-inner,
 body.presenter table { font-size: 19px !important; }
-body.presenter .secondary, body.presenter .explain { display: none !important; }
+body.presenter .presenter-hide, body.presenter .explain { display: none !important; }
+body.presenter pre, body.presenter code { font-size: 18px !important; }
+body.presenter span[data-testid="block-info"] + div, body.presenter .info { font-size: 16px !important; }
 body.presenter .gradio-container * { max-width: 100%; }
 body.presenter .js-plotly-plot, body.presenter .plot-container { max-width: 100% !important; }
 body.presenter .row { flex-wrap: wrap !important; }

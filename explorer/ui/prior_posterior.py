@@ -25,7 +25,7 @@ def build(zoo: Zoo, page: Page | None = None) -> None:
         with gr.Column(scale=1, min_width=300):
             gr.Markdown(tr("pp.prior_head"))
             prior_seed = gr.Number(0, precision=0, minimum=vv.SEED[0], maximum=vv.SEED[1], label=tr("pp.seed"),
-                                   elem_id="pp-prior-seed", elem_classes=["secondary"])
+                                   elem_id="pp-prior-seed", elem_classes=["presenter-hide"])
             temperature = gr.Slider(vv.TEMPERATURE[0], vv.TEMPERATURE[1], value=1.0, step=0.05, label=tr("pp.temperature"),
                                     elem_id="pp-temperature")
             prior_n = gr.Slider(vv.PRIOR_COUNT[0], vv.PRIOR_COUNT[1], value=16, step=1, label=tr("pp.samples"),
@@ -40,11 +40,11 @@ def build(zoo: Zoo, page: Page | None = None) -> None:
             gr.Markdown(tr("pp.post_head"))
             x_in = image_input.build(tr("pp.x_from"), entry, cls=3, key="pp-x")
             post_seed = gr.Number(0, precision=0, minimum=vv.SEED[0], maximum=vv.SEED[1],
-                                  label=tr("pp.post_seed"), elem_id="pp-post-seed", elem_classes=["secondary"])
+                                  label=tr("pp.post_seed"), elem_id="pp-post-seed", elem_classes=["presenter-hide"])
             n_samples = gr.Slider(vv.POSTERIOR_SAMPLES[0], vv.POSTERIOR_SAMPLES[1], value=8, step=1,
                                   label=tr("pp.K"), elem_id="pp-k-samples")
             k = gr.Slider(vv.IWAE_K[0], vv.IWAE_K[1], value=1000, step=1,
-                          label=tr("pp.k"), elem_id="pp-iwae-k", elem_classes=["secondary"])
+                          label=tr("pp.k"), elem_id="pp-iwae-k", elem_classes=["presenter-hide"])
             post_btn = gr.Button(tr("pp.post_run"), variant="primary", elem_id="pp-post-run")
         with gr.Column(scale=2):
             with gr.Row(equal_height=False):

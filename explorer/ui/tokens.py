@@ -148,7 +148,7 @@ def build(zoo, page: Page | None = None) -> None:
         temperature = gr.Slider(tv.TEMPERATURE_RANGE[0], tv.TEMPERATURE_RANGE[1], value=1.0, step=0.05,
                                 label=tr("tok.temperature"), scale=2, elem_id="tokens-temperature")
         top_k = gr.Slider(0, vocab.size, value=0, step=1, label=tr("tok.top_k"), scale=2, elem_id="tokens-top-k")
-    with gr.Row(equal_height=True, elem_classes=["secondary"]):
+    with gr.Row(equal_height=True, elem_classes=["presenter-hide"]):
         seed = gr.Number(0, precision=0, minimum=0, maximum=tv.SEED_MAX, label=tr("tok.seed"), scale=1,
                          elem_id="tokens-seed")
         dice = gr.Button(tr("tok.dice"), scale=0, min_width=140)

@@ -53,7 +53,7 @@ def build(zoo, demo: gr.Blocks, page: Page | None = None) -> None:
         beta_box = gr.Number(value=betas[start_index], label=tr("to.beta_box"), interactive=False,
                              elem_id="tradeoff-beta", precision=None)
         seed_box = gr.Number(value=0, label=tr("to.seed"), precision=0, minimum=0, elem_id="tradeoff-seed",
-                             elem_classes=["secondary"])
+                             elem_classes=["presenter-hide"])
     summary = gr.Markdown(elem_id="tradeoff-summary", label=tr("to.summary"))
     with gr.Row():
         plane = gr.Plot(label=tr("to.plane"), elem_id="tradeoff-plane")
@@ -110,7 +110,7 @@ def build(zoo, demo: gr.Blocks, page: Page | None = None) -> None:
             live_prior = gr.Image(label=tr("to.live_prior"), type="pil", format="png",
                                   interactive=False, buttons=[])
         ellipses = gr.Plot(label=tr("to.ellipses"), elem_id="tradeoff-ellipses")
-    with gr.Accordion(tr("to.raw"), open=False, elem_classes=["secondary"]):
+    with gr.Accordion(tr("to.raw"), open=False, elem_classes=["presenter-hide"]):
         numbers = gr.JSON(label=tr("to.raw_label"))
     timer = gr.Timer(TICK_SECONDS, active=False)
     live_outputs = [status, numbers, live_plane, curves, live_recon, live_prior, ellipses]
