@@ -237,7 +237,7 @@ add({  # the page: title, language switch, links, presenter mode
         "**变分自编码器**（VAE）给出它的一个下界，即证据下界（ELBO）= E_q[log p(x|z)] − KL(q(z|x) ‖ p(z))。"),
     "page.lang": ("Language / 语言", "语言 / Language"),
     "page.present": ("Presenter mode (large type for a projector)", "演示模式（投影仪用大字号）"),
-    "page.link_btn": ("🔗 Link to this view", "🔗 链接到此视图"),
+    "page.link_btn": ("Link to this view", "链接到此视图"),
     "page.link": ("Link to this view (copy it)", "此视图的链接（复制即可）"),
     "page.copied": ("Link copied to the clipboard.", "链接已复制到剪贴板。"),
     "page.ignored": ("Ignored in the link: {items}.", "链接中已忽略：{items}。"),

@@ -9,4 +9,10 @@ if [ ! -x /usr/bin/chromium ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
 fi
+# a font with Chinese glyphs, so that screenshots of the Chinese page show characters, not boxes
+if command -v fc-list >/dev/null && [ -z "$(fc-list :lang=zh 2>/dev/null)" ]; then
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq fonts-wqy-microhei >/dev/null \
+    || echo "no Chinese font installed: the zh screenshots will show boxes (the tests do not depend on it)"
+fi
 /usr/bin/chromium --version
