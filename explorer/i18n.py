@@ -45,17 +45,6 @@ def norm_lang(value) -> str:
     return DEFAULT_LANG
 
 
-def check_lang(value) -> str:
-    """A lang argument from the API: None/'' means English; a known language or locale is accepted;
-    anything else is refused (raised by the caller's InputError type)."""
-    if value is None or value == "":
-        return DEFAULT_LANG
-    if isinstance(value, str) and re.fullmatch(r"(en|zh)([-_][A-Za-z]{2,4})?", value.strip(), re.I):
-        return norm_lang(value)
-    from .errors import InputError
-    raise InputError(f"lang must be 'en' or 'zh', got {value!r}")
-
-
 def from_accept_language(header: str | None) -> str | None:
     """The first supported language of an Accept-Language header, by q-value; None if none is."""
     if not header:
@@ -181,22 +170,32 @@ def _template_regex(en: str) -> re.Pattern:
     return re.compile("^" + out + re.escape(en[pos:]) + "$", re.S)
 
 
-def translate_message(message: str, lang: str = DEFAULT_LANG) -> str:
-    """A refusal raised in English, in lang: the known messages whole, numbers and names kept."""
-    if norm_lang(lang) != "zh":
-        return message
-    for key, (en, zh) in TEXT.items():
-        if not key.startswith("err."):
-            continue
-        if message == en:
-            return zh
+def from_english(text: str, keys, lang: str = DEFAULT_LANG) -> str | None:
+    """text, written in English from one of keys' templates ("started from {name}"), in lang: the
+    values it was filled with are kept (a 'name' through NAMES_ZH); None if no template matches."""
+    for key in keys:
+        en, zh = TEXT[key]
+        if text == en:
+            return zh if norm_lang(lang) == "zh" else en
         if "{" in en:
-            m = _template_regex(en).match(message)
+            m = _template_regex(en).match(text)
             if m:
+                if norm_lang(lang) != "zh":
+                    return text
                 parts = m.groupdict()
                 if "name" in parts:
                     parts["name"] = _name(parts["name"])
                 return re.sub(r"\{(\w+)[^}]*\}", lambda g: parts.get(g.group(1), g.group(0)), zh)
+    return None
+
+
+def translate_message(message: str, lang: str = DEFAULT_LANG) -> str:
+    """A refusal raised in English, in lang: the known messages whole, numbers and names kept."""
+    if norm_lang(lang) != "zh":
+        return message
+    found = from_english(message, [k for k in TEXT if k.startswith("err.")], lang)
+    if found is not None:
+        return found
     for regex, zh in _PATTERNS:
         m = regex.match(message)
         if m:

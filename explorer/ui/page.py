@@ -2,12 +2,12 @@
 tab's settings), presenter mode (?present=1). Tabs register here what the page needs from them.
 
 How the language is chosen (gradio 6 translates static text in the browser from gr.I18n, by the
-browser's locale, and offers no URL parameter for it):
+browser's locale - navigator.language - and offers no URL parameter or API to override it):
 1. ?lang=zh / ?lang=en in the URL, else the browser's Accept-Language (read on load, gr.Request);
-2. the hidden-in-plain-sight switch `lang` (a Radio) holds it; every handler that computes text
-   takes it as its last input, so text a handler writes follows the page;
-3. the same value is pushed into gradio's frontend locale (its `changeLocale`, loaded from the page's
-   own module graph), so static text (gr.I18n keys) follows too, without a reload.
+2. the visible switch `lang` (a Radio) holds it; every handler that computes text takes it as its
+   last input, so the text a handler writes follows the page, and changing it redraws that text;
+3. the same value is pushed into gradio's frontend locale (its `changeLocale`, imported from the
+   page's own module graph), so static text (gr.I18n keys) follows too, without a reload.
 """
 from __future__ import annotations
 

@@ -18,7 +18,7 @@ from PIL import Image
 
 from ..data import fixed_binary
 from ..errors import InputError, check_float, check_seed
-from ..i18n import t
+from ..i18n import from_english, t
 from ..models import VAE, Measurement
 from ..plots import tradeoff as plots
 from ..training.live import LiveConfig, LiveRun, LiveSnapshot, copy_model, small_vae
@@ -230,32 +230,15 @@ def live_status_text(n: dict, lang: str = "en") -> str:
     return text
 
 
+LIVE_WORDS = ("to.from_sweep", "to.from_scratch", "to.reason.stopped", "to.reason.closed", "to.reason.replaced",
+              "to.reason.idle", "to.reason.limit", "to.reason.not_this", "to.reason.session", "to.reason.queue")
+
+
 def live_words(text: str | None, lang: str = "en") -> str:
-    """A run's label or stop reason (written in English by the trainer) in lang."""
-    if text is None or lang == "en":
-        return text or ""
-    for key in ("to.from_sweep", "to.from_scratch", "to.reason.stopped", "to.reason.closed", "to.reason.replaced",
-                "to.reason.idle", "to.reason.limit", "to.reason.not_this", "to.reason.session", "to.reason.queue"):
-        en, zh = t(key, "en", **_ANY), t(key, "zh", **_ANY)
-        import re
-        pattern = "^" + re.escape(en).replace(re.escape(_ANY_MARK), "(.+?)") + "$"
-        m = re.match(pattern, text)
-        if m:
-            for g in m.groups():
-                zh = zh.replace(_ANY_MARK, g, 1)
-            return zh
-    return text
-
-
-_ANY_MARK = "\x00"
-
-
-class _Any(dict):
-    def __missing__(self, key):
-        return _ANY_MARK
-
-
-_ANY = _Any(name=_ANY_MARK, z=_ANY_MARK, s=_ANY_MARK)
+    """A run's label or stop reason (written in English by the trainer and the pool) in lang."""
+    if not text:
+        return ""
+    return from_english(text, LIVE_WORDS, lang) or text
 
 
 def live_view(snap: LiveSnapshot | None, frontier: Frontier | None, running: int, capacity: int,
