@@ -131,3 +131,14 @@ def test_completion_keeps_the_given_pixels_and_matches_forward():
         m.complete(x, S * S + 1)
     with pytest.raises(ValueError, match="temperature"):
         m.sample(1, temperature=0)
+
+
+def test_a_run_stopped_early_is_the_start_of_the_full_run():
+    """--stop-step S: the same first S steps (the schedule still spans every epoch), then stop."""
+    from explorer.training.pixelcnn import train_pixelcnn
+    x = torch.rand(40, 1, S, S, generator=torch.Generator().manual_seed(0))
+    kw = dict(epochs=2, batch_size=8, lr=1e-3, seed=0, eval_every=2, log=lambda s: None)
+    full = train_pixelcnn(tiny(), x[:32], x[32:], **kw)
+    cut = train_pixelcnn(tiny(), x[:32], x[32:], stop_step=6, **kw)
+    strip = lambda curve: [{k: v for k, v in p.items() if k != "seconds"} for p in curve]
+    assert cut["steps_run"] == 6 and strip(cut["learning_curve"]) == strip(full["learning_curve"])[:3]

@@ -32,9 +32,11 @@ def pixelcnn_evaluate(model: PixelCNN, x: torch.Tensor, batch_size: int = 500) -
 
 
 def train_pixelcnn(model: PixelCNN, x_train: torch.Tensor, x_val: torch.Tensor, *, epochs: int,
-                   batch_size: int, lr: float, seed: int, eval_every: int,
+                   batch_size: int, lr: float, seed: int, eval_every: int, stop_step: int | None = None,
                    max_seconds: float | None = None, log=print) -> dict:
-    """Minimise the mean -log p(x) of freshly binarised batches; keep the best-on-validation weights."""
+    """Minimise the mean -log p(x) of freshly binarised batches; keep the best-on-validation weights.
+    stop_step ends the run early at that step, the learning-rate schedule still spanning all epochs
+    (so a run stopped at step S is the first S steps of the full run, exactly)."""
     torch.manual_seed(seed)
     g = torch.Generator().manual_seed(seed)
     val = binarize(x_val, torch.Generator().manual_seed(seed + 1))
@@ -58,7 +60,7 @@ def train_pixelcnn(model: PixelCNN, x_train: torch.Tensor, x_val: torch.Tensor, 
             sched.step()
             step += 1
             running.append(loss.item())
-            last = step == total or bool(max_seconds and time.time() - t0 > max_seconds)
+            last = step == total or step == stop_step or bool(max_seconds and time.time() - t0 > max_seconds)
             if step % eval_every == 0 or last:
                 v = -pixelcnn_evaluate(model, val).mean().item()
                 point = {"step": step, "epoch": round(step / steps_per_epoch, 2),
@@ -99,6 +101,8 @@ def parse_args(argv=None):
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--lr", type=float, default=1e-3)
     p.add_argument("--eval-every", type=int, default=250, help="validate every this many steps")
+    p.add_argument("--stop-step", type=int, default=None,
+                   help="stop at this step (the schedule still spans --epochs): the start of the full run")
     p.add_argument("--n-val", type=int, default=1000)
     p.add_argument("--weights-dtype", choices=["float16", "float32"], default="float32",
                    help="how the weights are stored (computation is always float32)")
@@ -120,7 +124,8 @@ def main(argv=None) -> None:
     torch.manual_seed(args.seed)
     model = PixelCNN(config)
     report = train_pixelcnn(model, x[tr], x[va], epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
-                            seed=args.seed, eval_every=args.eval_every, max_seconds=args.max_seconds,
+                            seed=args.seed, eval_every=args.eval_every, stop_step=args.stop_step,
+                            max_seconds=args.max_seconds,
                             log=lambda s: print(s, flush=True))
     meta = {
         "seed": args.seed, "dataset": "mnist", "command": command_line(argv), "threads": args.threads,
