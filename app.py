@@ -10,7 +10,7 @@ import gradio as gr
 import torch
 
 from explorer.images import limit_decoding
-from explorer.ui import hardening, interpolation, page, prior_posterior, tokens, tradeoff
+from explorer.ui import hardening, interpolation, page, pixels, prior_posterior, tokens, tradeoff
 from explorer.zoo import Zoo, load_zoo
 
 
@@ -20,7 +20,7 @@ def build_demo(zoo: Zoo | None = None) -> gr.Blocks:
     # delete_cache: every click writes its images to gradio's cache; clear files older than an hour
     with gr.Blocks(title="VAE & Autoregressive Explorer", delete_cache=(3600, 3600)) as demo:
         # the page bar (language, presenter mode, link to this view) and the tabs, which register with it
-        site = page.Page(["interpolation", "prior_posterior", "tokens", "tradeoff"], "interpolation")
+        site = page.Page(["interpolation", "prior_posterior", "tokens", "pixels", "tradeoff"], "interpolation")
         gr.Markdown(page.tr("page.intro"), elem_classes=["explain"])
         site.bar()
         with gr.Tabs() as tabs:
@@ -30,10 +30,12 @@ def build_demo(zoo: Zoo | None = None) -> gr.Blocks:
                 prior_posterior.build(zoo, site)
             with gr.Tab(page.tr("tab.tokens"), id="tokens") as t_tokens:
                 tokens.build(zoo, site)
+            with gr.Tab(page.tr("tab.pixels"), id="pixels") as t_pixels:
+                pixels.build(zoo, site)
             with gr.Tab(page.tr("tab.tradeoff"), id="tradeoff") as t_tradeoff:
                 tradeoff.build(zoo, demo, site)
         site.wire(demo, tabs, {"interpolation": t_interp, "prior_posterior": t_pp, "tokens": t_tokens,
-                               "tradeoff": t_tradeoff})
+                               "pixels": t_pixels, "tradeoff": t_tradeoff})
     hardening.values_as_sent(demo)  # the views check every argument and say what is allowed
     return demo
 

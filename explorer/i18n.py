@@ -740,3 +740,116 @@ add({  # tab: reconstruction vs KL (ui/tradeoff.py, views/tradeoff.py, plots/tra
     "to.fig.class": ("class", "类别"),
     "to.fig.dimension": ("dimension", "维度"),
 })
+
+NAMES_ZH.update({"pixel index i": "像素序号 i", "step": "步数", "rows kept": "保留的行数",
+                 "number of completions": "补全个数"})
+HINTS_ZH.update({" (raster order: row * 28 + column)": "（光栅顺序：行 * 28 + 列）",
+                 " (pixels drawn so far, 0..784)": "（已生成的像素数，0..784）",
+                 " (1 = the model itself)": "（1 = 模型本身）"})
+
+add({  # tab: per-pixel probabilities (ui/pixels.py, views/pixels.py, plots/pixels.py)
+    "pix.explain": (
+        "### An exact density, pixel by pixel\n"
+        "A **PixelCNN** (van den Oord et al. 2016) is the image twin of the character models in the per-token "
+        "tab: it orders the 784 pixels row by row, left to right, and predicts each black-or-white pixel from "
+        "the ones before it, p(x) = ∏ᵢ p(xᵢ | x<ᵢ). Its convolutions are **masked** so that the prediction "
+        "for pixel i never sees pixel i or anything after it; then **log p(x) = Σᵢ log p(xᵢ | x<ᵢ) is exact**, "
+        "where the VAE only has a lower bound (the ELBO) and an importance-sampled estimate. The price: "
+        "drawing a sample takes 784 steps, one pixel at a time.",
+        "### 精确的密度，逐像素计算\n"
+        "**PixelCNN**（van den Oord 等，2016）是逐 token 概率页中字符模型在图像上的对应：它把 784 个像素按行、"
+        "从左到右排好顺序，用前面的像素预测每一个黑白像素，p(x) = ∏ᵢ p(xᵢ | x<ᵢ)（概率链式法则）。它的卷积带有"
+        "**掩码**，因此对像素 i 的预测看不到像素 i 本身及其后的任何像素；于是 **log p(x) = Σᵢ log p(xᵢ | x<ᵢ) "
+        "是精确的**（可处理密度），而变分自编码器只有一个下界（证据下界 ELBO）和一个重要性采样估计（近似密度）。"
+        "代价是：采样生成一张图需要 784 步，一次一个像素。"),
+    "pix.no_model": ("No PixelCNN checkpoint ships with this copy: train it with "
+                     "`python -m explorer.training.pixelcnn --data-root <data root> --out checkpoints/pixelcnn_mnist`.",
+                     "此副本没有附带 PixelCNN 检查点：请用 "
+                     "`python -m explorer.training.pixelcnn --data-root <data root> --out checkpoints/pixelcnn_mnist` 训练。"),
+    "pix.probs_head": ("#### Per-pixel conditional probabilities", "#### 逐像素条件概率"),
+    "pix.x_from": ("digit from", "数字来源"),
+    "pix.seed_pick": ("seed (test image pick and the VAE's samples)", "随机种子（选取测试图像和变分自编码器的采样）"),
+    "pix.pixel": ("pixel i whose mask is shown (row × 28 + column)", "显示其掩码的像素 i（行 × 28 + 列）"),
+    "pix.k": ("k importance samples for the VAE's log p(x)", "变分自编码器 log p(x) 的重要性采样数 k"),
+    "pix.score": ("Score this digit", "计算这个数字的概率"),
+    "pix.strip": ("x | x binarised (what both models score)", "x | 二值化的 x（两个模型评估的对象）"),
+    "pix.numbers": ("exact log p(x) beside the VAE's bound", "精确的 log p(x) 与变分自编码器的下界"),
+    "pix.maps": ("p(xᵢ = 1 | x<ᵢ) and −log p(xᵢ | x<ᵢ)", "p(xᵢ = 1 | x<ᵢ) 与 −log p(xᵢ | x<ᵢ)"),
+    "pix.mask": ("the mask of pixel i", "像素 i 的掩码"),
+    "pix.running": ("running sum of log p(xᵢ | x<ᵢ)", "log p(xᵢ | x<ᵢ) 的累加和"),
+    "pix.sample_head": ("#### Sampling in raster order", "#### 按光栅顺序采样"),
+    "pix.n_samples": ("digits", "数字个数"),
+    "pix.seed": ("seed", "随机种子"),
+    "pix.temperature": ("temperature (divides the logits; 1 = the model itself)", "温度（除以 logits；1 = 模型本身）"),
+    "pix.sample": ("Sample", "采样"),
+    "pix.samples": ("samples", "样本"),
+    "pix.gif": ("raster order, animated", "光栅顺序（动画）"),
+    "pix.step": ("step: pixels drawn so far (slate = not yet drawn, red = the next one)",
+                 "步数：已生成的像素数（灰蓝 = 尚未生成，红色 = 下一个）"),
+    "pix.step_image": ("the samples at this step", "这一步时的样本"),
+    "pix.complete_head": ("#### Completion: hide the bottom, draw it again", "#### 补全：遮住下半部分，重新生成"),
+    "pix.keep_rows": ("rows kept from the top", "保留的顶部行数"),
+    "pix.n_completions": ("completions", "补全个数"),
+    "pix.complete": ("Complete", "补全"),
+    "pix.completion": ("x | what the model is given | completions", "x | 模型看到的部分 | 补全结果"),
+    "pix.scatter_head": ("#### Exact vs bound on the test set", "#### 测试集上：精确密度与下界"),
+    "pix.scatter": ("test digits: exact log p(x) vs the VAE", "测试集数字：精确的 log p(x) 与变分自编码器"),
+    # computed text (views/pixels.py)
+    "pix.md.scored": ("**x** = {what}, binarised with the fixed seed the test set used; both models score exactly "
+                      "these black-or-white pixels.",
+                      "**x** = {what}，用与测试集相同的固定随机种子二值化；两个模型评估的正是这些黑白像素。"),
+    "pix.md.exact": ("**PixelCNN: exact log p(x)** = Σᵢ log p(xᵢ \\| x<ᵢ) over {n} pixels",
+                     "**PixelCNN：精确的 log p(x)** = 对 {n} 个像素求和 Σᵢ log p(xᵢ \\| x<ᵢ)"),
+    "pix.md.iwae": ("VAE ({vae}): log p(x) ≈ importance-sampled, k = {k}", "变分自编码器（{vae}）：log p(x) ≈ 重要性采样，k = {k}"),
+    "pix.md.elbo": ("VAE ({vae}): ELBO (a lower bound)", "变分自编码器（{vae}）：证据下界 ELBO"),
+    "pix.md.gap": ("exact − VAE's importance-sampled estimate", "精确值 − 变分自编码器的重要性采样估计"),
+    "pix.md.pixel": ("Pixel i = {i} (row {r}, col {c}): x_i = {xi}, p(x_i = 1 | x<i) = {p:.3f}, "
+                     "log p(x_i | x<i) = {lp:.3f} nats.",
+                     "像素 i = {i}（第 {r} 行，第 {c} 列）：x_i = {xi}，p(x_i = 1 | x<i) = {p:.3f}，"
+                     "log p(x_i | x<i) = {lp:.3f} nats。"),
+    "pix.md.percentile": ("The PixelCNN finds this digit more likely than {pct:.1f} % of the {n:,} test digits.",
+                          "PixelCNN 认为这个数字比 {pct:.1f} % 的测试集数字（共 {n:,} 个）更可能。"),
+    "pix.md.samples": ("{n} digits drawn pixel by pixel in raster order (seed {seed}, temperature {temperature:g}); "
+                       "their exact log p(x): mean {mean:.1f} nats, from {lo:.1f} to {hi:.1f}.",
+                       "按光栅顺序逐像素采样生成的 {n} 个数字（随机种子 {seed}，温度 {temperature:g}）；"
+                       "它们精确的 log p(x)：平均 {mean:.1f} nats，范围 {lo:.1f} 到 {hi:.1f}。"),
+    "pix.md.completion": ("**x** = {what}, binarised. Strip: *x* | *what the model is given* (the top {rows} rows; "
+                          "slate = hidden) | *{n} completions* drawn from p(x_rest | x_top) pixel by pixel "
+                          "(seed {seed}, temperature {temperature:g}).\n\n"
+                          "Exact log p(x): the original {orig:.1f} nats; the completions {values}.",
+                          "**x** = {what}，已二值化。图条：*x* | *模型看到的部分*（顶部 {rows} 行；灰蓝 = 被遮住）| "
+                          "从 p(x_rest | x_top) 逐像素采样的 *{n} 个补全*（随机种子 {seed}，温度 {temperature:g}）。\n\n"
+                          "精确的 log p(x)：原图 {orig:.1f} nats；各补全 {values}。"),
+    "err.pix.no_samples": ("draw some samples first (press 'Sample')", "请先采样（点击“采样”）"),
+    # figures (plots/pixels.py)
+    "pix.fig.maps": ("p(xᵢ = 1 | x<ᵢ) in raster order (left); −log p(xᵢ | x<ᵢ) of the pixel there "
+                     "(right, ink outlined; sums to −log p(x) = {nll:.1f})",
+                     "按光栅顺序的 p(xᵢ = 1 | x<ᵢ)（左）；该处像素的 −log p(xᵢ | x<ᵢ)"
+                     "（右，笔画加框；总和为 −log p(x) = {nll:.1f}）"),
+    "pix.fig.hover": ("pixel i = {i} (row {r}, col {c})", "像素 i = {i}（第 {r} 行，第 {c} 列）"),
+    "pix.fig.cost": ("−log p (nats)", "−log p（nats）"),
+    "pix.fig.mask": ("The mask for pixel i = {i} (row {r}, col {c}): it may see the {i} pixels before it "
+                     "(blue; dark = the prediction leans on it, {seen} reached),<br>never itself or anything after it (grey)",
+                     "像素 i = {i}（第 {r} 行，第 {c} 列）的掩码：它可以看到它之前的 {i} 个像素"
+                     "（蓝色；越深 = 预测越依赖它，实际触及 {seen} 个），<br>看不到它本身及其后的任何像素（灰色）"),
+    "pix.fig.influence": ("|∂ logitᵢ / ∂ xⱼ|<br>(scaled)", "|∂ logitᵢ / ∂ xⱼ|<br>（缩放后）"),
+    "pix.fig.influence_hover": ("pixel j (row {r}, col {c})<br>influence {v}", "像素 j（第 {r} 行，第 {c} 列）<br>影响 {v}"),
+    "pix.fig.running": ("The chain rule, pixel by pixel: log p(x) = Σᵢ log p(xᵢ | x<ᵢ)",
+                        "逐像素的概率链式法则：log p(x) = Σᵢ log p(xᵢ | x<ᵢ)"),
+    "pix.fig.running_trace": ("running Σ log p(xⱼ | x<ⱼ)", "累加 Σ log p(xⱼ | x<ⱼ)"),
+    "pix.fig.exact": ("PixelCNN exact log p(x) = {v:.2f}", "PixelCNN 精确的 log p(x) = {v:.2f}"),
+    "pix.fig.iwae": ("VAE log p(x) ≈ {v:.2f} (IWAE, k = {k})", "变分自编码器 log p(x) ≈ {v:.2f}（IWAE，k = {k}）"),
+    "pix.fig.elbo": ("VAE ELBO = {v:.2f}", "变分自编码器 ELBO = {v:.2f}"),
+    "pix.fig.pixel_axis": ("pixel i (raster order)", "像素 i（光栅顺序）"),
+    "pix.fig.scatter": ("{n:,} test digits: exact log p(x) vs the VAE's estimate (left; the PixelCNN is higher on "
+                        "{better:.0f} %) and both vs the ELBO (right)",
+                        "{n:,} 个测试集数字：精确的 log p(x) 与变分自编码器的估计（左；PixelCNN 在 {better:.0f} % 的数字上更高），"
+                        "以及两者与证据下界 ELBO 的比较（右）"),
+    "pix.fig.vae_iwae_axis": ("VAE log p(x), IWAE (nats)", "变分自编码器 log p(x)，IWAE（nats）"),
+    "pix.fig.pixelcnn_axis": ("PixelCNN log p(x) (nats)", "PixelCNN log p(x)（nats）"),
+    "pix.fig.elbo_axis": ("VAE ELBO (nats)", "变分自编码器 ELBO（nats）"),
+    "pix.fig.log_px_axis": ("log p(x) (nats)", "log p(x)（nats）"),
+    "pix.fig.exact_name": ("PixelCNN exact log p(x)", "PixelCNN 精确的 log p(x)"),
+    "pix.fig.iwae_name": ("VAE IWAE log p(x)", "变分自编码器 IWAE log p(x)"),
+    "pix.fig.digit": ("digit", "数字"),
+})

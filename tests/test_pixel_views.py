@@ -1,6 +1,7 @@
 """The per-pixel tab's work (views/pixels) on a tiny PixelCNN and the tiny zoo: no dataset, no
 shipped checkpoints."""
 import numpy as np
+import plotly.graph_objects as go
 import pytest
 import torch
 
@@ -40,14 +41,23 @@ def test_outputs_of_each_section(zoo):
     strip, maps, mask, running, md = views.probability_outputs(zoo, 3, 0, 100, 20)
     assert strip.ndim == 3 and "exact log p(x)" in md
     for fig in (maps, mask, running):
-        fig.__class__(fig.to_dict())  # a valid plotly figure
-    grid, gif, md, x = views.sample_outputs(zoo, 2, 0, 1.0)
-    assert x.shape == (2, 1, 28, 28) and md.startswith("2 digits") and gif.endswith(".gif")
-    frame = views.frame_outputs(zoo, x.numpy(), 30)
+        go.Figure(fig.to_dict())  # a valid plotly figure (validated in full)
+    grid, gif, md, state = views.sample_outputs(zoo, 2, 0, 1.0)
+    assert state["x"].shape == (2, 1, 28, 28) and md.startswith("2 digits") and gif.endswith(".gif")
+    assert views.relabel_samples(state, "en") == md and "随机种子 0" in views.relabel_samples(state, "zh")
+    frame = views.frame_outputs(zoo, state, 30)
     assert frame.ndim == 3
     image, md = views.complete_outputs(zoo, 7, 0, 20, 3, 1.0)
     assert image.shape[1] > 3 * image.shape[0] and "3 completions" in md
-    views.scatter_output(zoo).to_dict()
+    go.Figure(views.scatter_output(zoo).to_dict())
+
+
+def test_text_follows_the_language(zoo):
+    md = views.probability_outputs(zoo, 3, 0, 100, 20, lang="zh")[4]
+    assert "精确的 log p(x)" in md and "证据下界" in md
+    assert "的掩码" in views.probability_outputs(zoo, 3, 0, 100, 20, lang="zh")[2].layout.title.text
+    assert "补全" in views.complete_outputs(zoo, 7, 0, 20, 2, 1.0, lang="zh")[1]
+    assert "测试集" in views.scatter_output(zoo, "zh").layout.title.text
 
 
 def test_completion_keeps_the_top_rows(zoo):
@@ -71,7 +81,7 @@ def test_sampling_is_seeded(zoo):
     (lambda z: views.complete_outputs(z, 7, 0, 28), "rows kept must be a whole number from 1 to 27"),
     (lambda z: views.complete_outputs(z, 7, 0, 14, 0), "number of completions must be a whole number from 1 to 16"),
     (lambda z: views.frame_outputs(z, None, 3), "press 'Sample'"),
-    (lambda z: views.frame_outputs(z, np.zeros((1, 1, 28, 28)), 785), "step must be a whole number from 0 to 784"),
+    (lambda z: views.frame_outputs(z, {"x": np.zeros((1, 1, 28, 28))}, 785), "step must be a whole number from 0 to 784"),
 ])
 def test_bad_input_says_what_is_allowed(zoo, call, message):
     with pytest.raises(InputError, match=message):

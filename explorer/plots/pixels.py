@@ -7,6 +7,7 @@ import numpy as np
 import plotly.graph_objects as go
 import torch
 
+from ..i18n import t
 from .style import ACCENT, CLASS_COLORS, figure, title
 from .style import axis as _axis
 from .vae import GROUP_SEPARATOR, SEPARATOR, to_uint8, upscale
@@ -92,14 +93,14 @@ def _pixel_box(i: int, w: int, xref: str, yref: str) -> dict:
                 line=dict(color=ACCENT, width=3))
 
 
-def probability_maps(s, height: int = 420) -> go.Figure:
+def probability_maps(s, lang: str = "en", height: int = 420) -> go.Figure:
     """Left: p(x_i = 1 | x_<i) for every pixel. Right: -log p(x_i | x_<i) of the pixel that is there,
     the nats each pixel costs; the sum of the right-hand map is -log p(x)."""
     h, w = s.p_one.shape
     idx = np.arange(h * w).reshape(h, w)
     xb = s.x_bin[0, 0].numpy().astype(int)
     custom = np.stack([idx, xb, s.p_one, s.log_p], -1).tolist()
-    hover = ("pixel i = %{customdata[0]} (row %{y}, col %{x})<br>x_i = %{customdata[1]}<br>"
+    hover = (t("pix.fig.hover", lang, i="%{customdata[0]}", r="%{y}", c="%{x}") + "<br>x_i = %{customdata[1]}<br>"
              "p(x_i = 1 | x_<i) = %{customdata[2]:.3f}<br>log p(x_i | x_<i) = %{customdata[3]:.3f} nats<extra></extra>")
     cost = -s.log_p
     data = [
@@ -108,7 +109,7 @@ def probability_maps(s, height: int = 420) -> go.Figure:
              colorbar=dict(title=dict(text="p(xᵢ=1|x<ᵢ)"), x=0.44, len=0.9, thickness=12)),
         dict(type="heatmap", z=cost.tolist(), zmin=0, zmax=max(3.0, float(cost.max())), colorscale="Reds",
              xaxis="x2", yaxis="y2", customdata=custom, hovertemplate=hover,
-             colorbar=dict(title=dict(text="−log p (nats)"), x=1.0, len=0.9, thickness=12)),
+             colorbar=dict(title=dict(text=t("pix.fig.cost", lang)), x=1.0, len=0.9, thickness=12)),
     ]
     xa, ya = _image_axes(h, w, [0.0, 0.42], ("x", "y"))
     xa2, ya2 = _image_axes(h, w, [0.55, 0.97], ("x2", "y2"))
@@ -116,13 +117,12 @@ def probability_maps(s, height: int = 420) -> go.Figure:
                 line=dict(color="rgba(0,0,0,0.35)", width=1)) for r, c in zip(*np.nonzero(xb))]
     return figure(data, dict(
         height=height, margin=dict(l=40, r=20, t=60, b=30),
-        title=title(f"p(xᵢ = 1 | x<ᵢ) in raster order (left); −log p(xᵢ | x<ᵢ) of the pixel there "
-                    f"(right, ink outlined; sums to −log p(x) = {-s.log_px:.1f})", 15),
+        title=title(t("pix.fig.maps", lang, nll=-s.log_px), 15),
         xaxis=xa, yaxis=ya, xaxis2=xa2, yaxis2=ya2,
         shapes=ink + [_pixel_box(s.pixel, w, "x", "y"), _pixel_box(s.pixel, w, "x2", "y2")]))
 
 
-def mask_figure(s, height: int = 420) -> go.Figure:
+def mask_figure(s, lang: str = "en", height: int = 420) -> go.Figure:
     """Which pixels the prediction for pixel i may see (the mask: j < i in raster order, coloured by
     how strongly the prediction depends on each) and which it may not (j >= i, grey)."""
     h, w = s.saliency.shape
@@ -137,46 +137,44 @@ def mask_figure(s, height: int = 420) -> go.Figure:
              colorscale=[[0, "#d9d9d9"], [1, "#d9d9d9"]]),
         dict(type="heatmap", z=[[None if np.isnan(v) else v for v in row] for row in z], zmin=0, zmax=1,
              colorscale=[[0, "#eef4fb"], [0.02, "#c6dbef"], [1, "#08306b"]],
-             colorbar=dict(title=dict(text="|∂ logitᵢ / ∂ xⱼ|<br>(scaled)"), thickness=12),
-             hovertemplate="pixel j (row %{y}, col %{x})<br>influence %{z:.3f}<extra></extra>"),
+             colorbar=dict(title=dict(text=t("pix.fig.influence", lang)), thickness=12),
+             hovertemplate=t("pix.fig.influence_hover", lang, r="%{y}", c="%{x}", v="%{z:.3f}") + "<extra></extra>"),
     ]
     xa, ya = _image_axes(h, w, [0.0, 1.0], ("x", "y"))
     n_seen = int((s.saliency > 0).sum())
     return figure(data, dict(
         height=height, margin=dict(l=40, r=20, t=70, b=30), xaxis=xa, yaxis=ya,
-        title=title(f"The mask for pixel i = {i} (row {r}, col {c}): it may see the {i} pixels before it "
-                    f"(blue; dark = the prediction leans on it, {n_seen} reached),<br>never itself or anything "
-                    f"after it (grey)", 14),
+        title=title(t("pix.fig.mask", lang, i=i, r=r, c=c, seen=n_seen), 14),
         shapes=[_pixel_box(i, w, "x", "y")]))
 
 
-def running_sum(s, height: int = 380) -> go.Figure:
+def running_sum(s, lang: str = "en", height: int = 380) -> go.Figure:
     """sum_{j <= i} log p(x_j | x_<j) along the raster order, ending at the exact log p(x); the VAE's
     ELBO and importance-sampled log p(x) for the same binarised digit as horizontal lines."""
     run = s.running
     n = len(run)
     w = s.log_p.shape[1]
     i = np.arange(n)
-    data = [dict(type="scatter", mode="lines", x=i.tolist(), y=run.tolist(), name="running Σ log p(xⱼ | x<ⱼ)",
+    data = [dict(type="scatter", mode="lines", x=i.tolist(), y=run.tolist(), name=t("pix.fig.running_trace", lang),
                  line=dict(color=EXACT_COLOR, width=2.5),
                  customdata=np.stack([i // w, i % w], -1).tolist(),
-                 hovertemplate="after pixel %{x} (row %{customdata[0]}, col %{customdata[1]})<br>"
-                               "Σ log p = %{y:.2f} nats<extra></extra>")]
-    lines = [(s.log_px, f"PixelCNN exact log p(x) = {s.log_px:.2f}", EXACT_COLOR, "solid"),
-             (s.iwae, f"VAE log p(x) ≈ {s.iwae:.2f} (IWAE, k = {s.k})", IWAE_COLOR, "dash"),
-             (s.elbo, f"VAE ELBO = {s.elbo:.2f}", ELBO_COLOR, "dot")]
+                 hovertemplate=t("pix.fig.hover", lang, i="%{x}", r="%{customdata[0]}", c="%{customdata[1]}")
+                 + "<br>Σ log p = %{y:.2f} nats<extra></extra>")]
+    lines = [(s.log_px, t("pix.fig.exact", lang, v=s.log_px), EXACT_COLOR, "solid"),
+             (s.iwae, t("pix.fig.iwae", lang, v=s.iwae, k=s.k), IWAE_COLOR, "dash"),
+             (s.elbo, t("pix.fig.elbo", lang, v=s.elbo), ELBO_COLOR, "dot")]
     for y, name, color, dash in lines:
         data.append(dict(type="scatter", mode="lines", x=[0, n - 1], y=[y, y], name=name,
                          line=dict(color=color, width=2, dash=dash), hoverinfo="name"))
     return figure(data, dict(
         height=height, margin=dict(l=60, r=20, t=60, b=50),
-        title=title("The chain rule, pixel by pixel: log p(x) = Σᵢ log p(xᵢ | x<ᵢ)", 15),
-        xaxis=_axis("pixel i (raster order)", range=[0, n - 1]), yaxis=_axis("nats"),
+        title=title(t("pix.fig.running", lang), 15),
+        xaxis=_axis(t("pix.fig.pixel_axis", lang), range=[0, n - 1]), yaxis=_axis("nats"),
         legend=dict(x=0.01, y=0.02, bgcolor="rgba(255,255,255,0.8)")))
 
 
 # ---------------------------------------------------------------------------- test-set scatter
-def test_scatter(test, height: int = 480) -> go.Figure:
+def test_scatter(test, lang: str = "en", height: int = 480) -> go.Figure:
     """Left: each test digit's exact PixelCNN log p(x) against the VAE's importance-sampled log p(x),
     coloured by class. Right: both against the VAE's ELBO (everything above the diagonal beats it)."""
     lo = float(min(test.log_px.min(), test.vae_iwae.min(), test.vae_elbo.min()))
@@ -188,22 +186,22 @@ def test_scatter(test, height: int = 480) -> go.Figure:
         data.append(dict(type="scattergl", mode="markers", x=test.vae_iwae[m].round(2).tolist(),
                          y=test.log_px[m].round(2).tolist(), name=str(c), legendgroup="class",
                          marker=dict(size=3, color=CLASS_COLORS[c], opacity=0.6), xaxis="x", yaxis="y",
-                         hovertemplate=f"digit {c}<br>VAE IWAE %{{x:.1f}}<br>PixelCNN %{{y:.1f}}<extra></extra>"))
+                         hovertemplate=f"{t('pix.fig.digit', lang)} {c}<br>VAE IWAE %{{x:.1f}}<br>PixelCNN "
+                                       "%{y:.1f}<extra></extra>"))
     data.append(dict(type="scatter", mode="lines", x=diag, y=diag, xaxis="x", yaxis="y", showlegend=False,
                      line=dict(color="#333333", dash="dash", width=1), hoverinfo="skip"))
-    for y, name, color in ((test.log_px, "PixelCNN exact log p(x)", EXACT_COLOR),
-                           (test.vae_iwae, "VAE IWAE log p(x)", IWAE_COLOR)):
+    for y, name, color in ((test.log_px, t("pix.fig.exact_name", lang), EXACT_COLOR),
+                           (test.vae_iwae, t("pix.fig.iwae_name", lang), IWAE_COLOR)):
         data.append(dict(type="scattergl", mode="markers", x=test.vae_elbo.round(2).tolist(), y=y.round(2).tolist(),
                          name=name, marker=dict(size=3, color=color, opacity=0.45), xaxis="x2", yaxis="y2",
-                         hovertemplate=f"{name}<br>ELBO %{{x:.1f}}<br>%{{y:.1f}}<extra></extra>"))
+                         hovertemplate=name + "<br>ELBO %{x:.1f}<br>%{y:.1f}<extra></extra>"))
     data.append(dict(type="scatter", mode="lines", x=diag, y=diag, xaxis="x2", yaxis="y2", showlegend=False,
                      line=dict(color="#333333", dash="dash", width=1), hoverinfo="skip"))
     better = float((test.log_px > test.vae_iwae).mean() * 100)
     return figure(data, dict(
         height=height, margin=dict(l=60, r=20, t=80, b=60),
-        title=title(f"{len(test.log_px):,} test digits: exact log p(x) vs the VAE's estimate (left; the PixelCNN "
-                    f"is higher on {better:.0f} %) and both vs the ELBO (right)", 15),
-        xaxis=_axis("VAE log p(x), IWAE (nats)", domain=[0, 0.45]), yaxis=_axis("PixelCNN log p(x) (nats)"),
-        xaxis2=_axis("VAE ELBO (nats)", domain=[0.55, 1.0], anchor="y2"),
-        yaxis2=_axis("log p(x) (nats)", anchor="x2"),
+        title=title(t("pix.fig.scatter", lang, n=len(test.log_px), better=better), 15),
+        xaxis=_axis(t("pix.fig.vae_iwae_axis", lang), domain=[0, 0.45]), yaxis=_axis(t("pix.fig.pixelcnn_axis", lang)),
+        xaxis2=_axis(t("pix.fig.elbo_axis", lang), domain=[0.55, 1.0], anchor="y2"),
+        yaxis2=_axis(t("pix.fig.log_px_axis", lang), anchor="x2"),
         legend=dict(itemsizing="constant")))

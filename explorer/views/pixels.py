@@ -16,6 +16,7 @@ import torch
 
 from ..data import BINARIZE_SEED, binarize
 from ..errors import InputError, check_float, check_int
+from ..i18n import t
 from ..models.pixelcnn import PixelCNN
 from ..plots import pixels as plots
 from . import exports
@@ -150,76 +151,76 @@ def require_test(entry):
 
 
 # ---------------------------------------------------------------------------- what the tab shows
-def _number(v: float) -> str:
-    return f"{v:.2f}"
-
-
 def probability_outputs(zoo, class_index=-1, seed=0, pixel=DEFAULT_PIXEL, k=1000, source="gallery",
-                        sketch=None, upload=None):
+                        sketch=None, upload=None, lang="en"):
     """-> (x | x binarised image, probability maps, mask figure, running-sum figure, markdown)."""
     entry = zoo.pixelcnn()
     vae_entry = zoo.vae(entry.vae)
-    pick = vv.pick_input(vae_entry, source, class_index, vv.generator(seed), sketch, upload, name="x")
+    pick = vv.pick_input(vae_entry, source, class_index, vv.generator(seed), sketch, upload, name="x", lang=lang)
     s = score(entry.model, vae_entry, pick.x, pixel, k, seed, entry.test)
     w = s.log_p.shape[1]
     r, c = divmod(s.pixel, w)
-    xi = int(s.x_bin[0, 0, r, c])
     pct = ("" if s.percentile is None else
-           f"\n\nThe PixelCNN finds this digit more likely than {s.percentile:.1f} % of the "
-           f"{len(entry.test.log_px):,} test digits.")
-    md = (f"**x** = {pick.description}, binarised with the fixed seed the test set used; both models score "
-          f"exactly these black-or-white pixels.\n\n"
-          f"| | nats |\n|---|---:|\n"
-          f"| **PixelCNN: exact log p(x)** = Σᵢ log p(xᵢ \\| x<ᵢ) over {s.log_p.size} pixels | **{_number(s.log_px)}** |\n"
-          f"| VAE ({vae_entry.name}): log p(x) ≈ importance-sampled, k = {s.k} | {_number(s.iwae)} |\n"
-          f"| VAE ({vae_entry.name}): ELBO (a lower bound) | {_number(s.elbo)} |\n"
-          f"| exact − VAE's importance-sampled estimate | {s.log_px - s.iwae:+.2f} |\n\n"
-          f"Pixel i = {s.pixel} (row {r}, col {c}): x_i = {xi}, p(x_i = 1 | x<i) = {s.p_one[r, c]:.3f}, "
-          f"log p(x_i | x<i) = {s.log_p[r, c]:.3f} nats." + pct)
+           "\n\n" + t("pix.md.percentile", lang, pct=s.percentile, n=len(entry.test.log_px)))
+    md = (t("pix.md.scored", lang, what=pick.description) + "\n\n"
+          "| | nats |\n|---|---:|\n"
+          f"| {t('pix.md.exact', lang, n=s.log_p.size)} | **{s.log_px:.2f}** |\n"
+          f"| {t('pix.md.iwae', lang, vae=vae_entry.name, k=s.k)} | {s.iwae:.2f} |\n"
+          f"| {t('pix.md.elbo', lang, vae=vae_entry.name)} | {s.elbo:.2f} |\n"
+          f"| {t('pix.md.gap', lang)} | {s.log_px - s.iwae:+.2f} |\n\n"
+          + t("pix.md.pixel", lang, i=s.pixel, r=r, c=c, xi=int(s.x_bin[0, 0, r, c]), p=float(s.p_one[r, c]),
+              lp=float(s.log_p[r, c])) + pct)
     strip = plots.join([plots.rgb_grid(plots.rgb_tiles(s.x), 1), plots.rgb_grid(plots.rgb_tiles(s.x_bin), 1)])
-    return strip, plots.probability_maps(s), plots.mask_figure(s), plots.running_sum(s), md
+    return (strip, plots.probability_maps(s, lang), plots.mask_figure(s, lang), plots.running_sum(s, lang), md)
 
 
-def sample_outputs(zoo, n=16, seed=0, temperature=1.0):
-    """-> (samples grid, animated GIF path, markdown, samples for the step slider)."""
+def sample_summary(log_px: torch.Tensor, seed, temperature, lang="en") -> str:
+    return t("pix.md.samples", lang, n=len(log_px), seed=seed, temperature=float(temperature),
+             mean=float(log_px.mean()), lo=float(log_px.min()), hi=float(log_px.max()))
+
+
+def sample_outputs(zoo, n=16, seed=0, temperature=1.0, lang="en"):
+    """-> (samples grid, animated GIF path, markdown, the samples for the step slider and a relabel)."""
     entry = zoo.pixelcnn()
     out = sample(entry.model, n, seed, temperature)
     ncol = int(np.ceil(np.sqrt(len(out.x))))
     grid = plots.rgb_grid(plots.rgb_tiles(out.x), ncol)
-    frames = [plots.raster_frame(out.x, t, ncol) for t in raster_steps(entry.model.config.n_pixels)]
+    frames = [plots.raster_frame(out.x, step, ncol) for step in raster_steps(entry.model.config.n_pixels)]
     gif = exports.save_gif(frames, stem="pixelcnn_samples", ms_per_frame=80)
-    lp = out.log_px
-    md = (f"{len(lp)} digits drawn pixel by pixel in raster order (seed {seed}, temperature {temperature:g}); "
-          f"their exact log p(x): mean {float(lp.mean()):.1f} nats, from {float(lp.min()):.1f} to "
-          f"{float(lp.max()):.1f}.")
-    return grid, gif, md, out.x
+    state = {"x": out.x, "log_px": out.log_px, "seed": int(seed), "temperature": float(temperature)}
+    return grid, gif, sample_summary(out.log_px, seed, temperature, lang), state
 
 
-def frame_outputs(zoo, x, step):
+def relabel_samples(state, lang="en") -> str:
+    """The samples' summary in another language (nothing is drawn again)."""
+    if not isinstance(state, dict):
+        return ""
+    return sample_summary(state["log_px"], state["seed"], state["temperature"], lang)
+
+
+def frame_outputs(zoo, state, step):
     """The samples after `step` pixels: drawn pixels, the next one red, the rest slate blue."""
     entry = zoo.pixelcnn()
     step = check_step(entry.model, step)
-    if x is None:
-        raise InputError("draw some samples first (press 'Sample')")
-    x = torch.as_tensor(np.asarray(x), dtype=torch.float32)
+    if not isinstance(state, dict):
+        raise InputError(t("err.pix.no_samples"))
+    x = torch.as_tensor(np.asarray(state["x"]), dtype=torch.float32)
     return plots.raster_frame(x, step, int(np.ceil(np.sqrt(len(x)))))
 
 
 def complete_outputs(zoo, class_index=-1, seed=0, keep_rows=14, n=8, temperature=1.0, source="gallery",
-                     sketch=None, upload=None):
+                     sketch=None, upload=None, lang="en"):
     """-> (original | given | completions image, markdown)."""
     entry = zoo.pixelcnn()
     vae_entry = zoo.vae(entry.vae)
-    pick = vv.pick_input(vae_entry, source, class_index, vv.generator(seed), sketch, upload, name="x")
+    pick = vv.pick_input(vae_entry, source, class_index, vv.generator(seed), sketch, upload, name="x", lang=lang)
     out = complete(entry.model, pick.x, keep_rows, n, seed, temperature)
     image = plots.completion_strip(out.x_bin, out.keep_rows, out.completions, ncol=min(8, len(out.completions)))
-    md = (f"**x** = {pick.description}, binarised. Strip: *x* | *what the model is given* (the top "
-          f"{out.keep_rows} rows; slate = hidden) | *{len(out.completions)} completions* drawn from "
-          f"p(x_rest | x_top) pixel by pixel (seed {seed}, temperature {temperature:g}).\n\n"
-          f"Exact log p(x): the original {out.log_px_original:.1f} nats; the completions "
-          f"{', '.join(f'{v:.1f}' for v in out.log_px.tolist())}.")
+    md = t("pix.md.completion", lang, what=pick.description, rows=out.keep_rows, n=len(out.completions),
+           seed=seed, temperature=float(temperature), orig=out.log_px_original,
+           values=", ".join(f"{v:.1f}" for v in out.log_px.tolist()))
     return image, md
 
 
-def scatter_output(zoo):
-    return plots.test_scatter(require_test(zoo.pixelcnn()))
+def scatter_output(zoo, lang="en"):
+    return plots.test_scatter(require_test(zoo.pixelcnn()), lang)
