@@ -36,7 +36,7 @@ SIGNATURE_JS = """(ids) => ids.map((id) => {
       t.x && t.x.length ? t.x[0] : null, t.y && t.y.length ? t.y[t.y.length - 1] : null])) : "";
   const inputs = Array.from(el.querySelectorAll("textarea, input")).map((i) => i.value).join("|");
   return (img ? img.src : "") + "#" + traces + "#" + inputs + "#" + el.innerText.slice(0, 4000);
-}).join("\\n")"""
+})"""
 
 TWO_FRAMES_JS = "() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r(0))))"
 
@@ -52,19 +52,17 @@ ACTIONS = {
                      ["tokens-strip", "tokens-chain", "tokens-table"]),
     "generate names": ("tokens", [("#tokens-seed input", "{i}")], "#tokens-generate",
                        ["tokens-samples", "tokens-gen-md"]),
+    # no button: moving the beta slider one step (right, then back left) is the click
+    "move the β slider": ("tradeoff", [], "#tradeoff-index input[type=range]",
+                          ["tradeoff-summary", "tradeoff-plane", "tradeoff-kl"]),
 }
 NAMES = ["emma", "olivia", "noah", "liam", "ava", "mia", "lucas", "zoe", "ella", "leo"]
 
 
 def open_tab(page, tab_id: str) -> None:
-    """Select a tab by its id (the tab buttons carry it in their element id)."""
-    btn = page.locator(f"button#{tab_id}-button, button[id$='{tab_id}-button']")
-    if btn.count():
-        btn.first.click()
-    else:  # fall back on the i-th tab button in app order
-        order = ["interpolation", "prior_posterior", "tokens", "tradeoff"]
-        page.locator("button[role='tab']").nth(order.index(tab_id)).click()
-    page.wait_for_timeout(500)
+    """Select a tab by its id (gradio marks each tab button with data-tab-id)."""
+    page.locator(f'button[role="tab"][data-tab-id="{tab_id}"]').first.click()
+    page.wait_for_timeout(1000)
 
 
 def time_clicks(page, setters, button: str, outputs: list[str], clicks: int, timeout_ms: int = 60_000) -> list[float]:
@@ -77,10 +75,13 @@ def time_clicks(page, setters, button: str, outputs: list[str], clicks: int, tim
         page.wait_for_timeout(150)  # let a change event settle before the click
         before = page.evaluate(SIGNATURE_JS, outputs)
         t0 = time.perf_counter()
-        page.locator(button).first.click()
+        if "type=range" in button:
+            page.locator(button).first.press("ArrowRight" if i % 2 == 0 else "ArrowLeft")
+        else:
+            page.locator(button).first.click()
         page.wait_for_function(
-            "([ids, before, sig]) => { const f = eval(sig); const now = f(ids).split('\\n');"
-            " const was = before.split('\\n'); return now.every((s, k) => s !== was[k]); }",
+            "([ids, before, sig]) => { const now = eval(sig)(ids);"
+            " return now.every((s, k) => s !== before[k] && !/\\d+\\.\\ds/.test(s.split('#').pop().slice(0, 12))); }",
             arg=[outputs, before, SIGNATURE_JS], polling="raf", timeout=timeout_ms)
         page.evaluate(TWO_FRAMES_JS)
         times.append(time.perf_counter() - t0)
@@ -99,6 +100,7 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--clicks", type=int, default=20)
     p.add_argument("--port", type=int, default=7880)
+    p.add_argument("--only", nargs="*", help="time only these actions")
     p.add_argument("--out", default=str(ROOT / "bench" / "browser.json"))
     args = p.parse_args()
     from playwright.sync_api import sync_playwright
@@ -136,9 +138,11 @@ def main() -> None:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.goto(app.url)
             page.wait_for_selector("#interp-run", timeout=120_000)
-            page.wait_for_timeout(2000)
+            page.wait_for_timeout(6000)  # the page's own load events (language, links) finish first
             report["app"] = {}
             for name, (tab, setters, button, outputs) in ACTIONS.items():
+                if args.only and name not in args.only:
+                    continue
                 open_tab(page, tab)
                 report["app"][name] = summary(time_clicks(page, setters, button, outputs, args.clicks))
                 print(name, report["app"][name], flush=True)

@@ -12,7 +12,7 @@ import pandas as pd
 from ..i18n import t
 from ..views import tokens as tv
 from ..plots import tokens as plots
-from .common import friendly
+from .common import USER_ERRORS, friendly
 from .page import Page, parse_choice, parse_number, parse_text, tr, tr_fmt
 
 SAMPLE_HEADERS = tv.headers("samples")
@@ -175,23 +175,33 @@ def build(zoo, page: Page | None = None) -> None:
     score_outputs = [strip, chain, nll, top5, table]
     cmp_outputs = [cmp_strip, cmp_bars, cmp_md]
 
-    def wire_analysis(event, public: bool):
-        vis = "public" if public else "private"
-        event.success(compare, [text] + lang, cmp_outputs, api_name="compare" if public else None,
-                      api_visibility=vis, show_progress="hidden")
-        if transformers:
-            event.success(attention, [text, layer, head] + lang, att_plot, api_visibility="private",
-                          show_progress="hidden")
+    def quiet(fn, n_outputs: int):
+        """fn for the panels that accompany a Score click: they run beside it, not after it (one round
+        trip instead of two), and leave the refusal of a bad name to the main event's message."""
+        def run(*args):
+            try:
+                return fn.__wrapped__(*args)
+            except USER_ERRORS:
+                return gr.skip() if n_outputs == 1 else [gr.skip()] * n_outputs
+        return run
 
+    triggers = [score_btn.click, text.submit]
     if transformers:  # registered first so that it owns the name "attention"
         gr.on([layer.change, head.change], attention, [text, layer, head] + lang, att_plot, api_name="attention",
               show_progress="hidden")
-    main = gr.on([score_btn.click, text.submit], token_probabilities, [model, text] + lang, score_outputs,
-                 api_name="token_probabilities")
-    wire_analysis(main, public=True)
+    gr.on(triggers, token_probabilities, [model, text] + lang, score_outputs, api_name="token_probabilities")
+    gr.on(triggers, quiet(compare, len(cmp_outputs)), [text] + lang, cmp_outputs, api_visibility="private",
+          show_progress="hidden")
+    if transformers:
+        gr.on(triggers, quiet(attention, 1), [text, layer, head] + lang, att_plot, api_visibility="private",
+              show_progress="hidden")
     on_example = examples.load_input_event.then(token_probabilities, [model, text] + lang, score_outputs,
                                                  api_visibility="private")
-    wire_analysis(on_example, public=False)
+    # the public /compare (the same text, both models) follows a chosen example
+    on_example.success(compare, [text] + lang, cmp_outputs, api_name="compare", show_progress="hidden")
+    if transformers:
+        on_example.success(attention, [text, layer, head] + lang, att_plot, api_visibility="private",
+                           show_progress="hidden")
     model.change(token_probabilities, [model, text] + lang, score_outputs, api_visibility="private")
 
     gen_btn.click(generate, [gen_model, temperature, top_k, seed, n] + lang, [samples, gen_md, gen_state],

@@ -2,6 +2,7 @@
 student moves while it trains. The work is in explorer/views/tradeoff.py and explorer/training/live.py."""
 from __future__ import annotations
 
+import json
 
 import gradio as gr
 
@@ -71,12 +72,12 @@ def build(zoo, demo: gr.Blocks, page: Page | None = None) -> None:
         v = views.sweep_view(zoo, frontier, digits, beta, 0 if seed is None else seed, lang)
         return v.summary, v.plane, v.kl_bars, v.reconstructions, v.prior_samples
 
-    def beta_of_index(i):
-        return frontier.beta_at(i)
-
     lang = [page.lang] if page is not None else []  # the page's language: the last input of every text handler
     sweep_outputs = [summary, plane, kl, recon, prior]
-    index.change(beta_of_index, index, beta_box, api_visibility="private", show_progress="hidden")
+    # the slider's position -> its beta, in the page itself (no round trip); beta_box.change then redraws
+    betas_js = json.dumps([float(b) for b in frontier.betas])
+    index.change(None, index, beta_box, js=f"(i) => {{ const b = {betas_js}; "
+                 "return b[Math.min(b.length - 1, Math.max(0, Math.round(Number(i) || 0)))]; }")
     beta_box.change(show_sweep, [beta_box, seed_box] + lang, sweep_outputs, api_name="tradeoff", show_progress="hidden")
     seed_box.submit(show_sweep, [beta_box, seed_box] + lang, sweep_outputs, api_visibility="private",
                     show_progress="hidden")
