@@ -11,11 +11,13 @@ import torch
 
 from explorer.images import limit_decoding
 from explorer.ui import hardening, interpolation, page, pixels, prior_posterior, tokens, tradeoff
+from explorer.ui.common import serve_map_images
 from explorer.zoo import Zoo, load_zoo
 
 
 def build_demo(zoo: Zoo | None = None) -> gr.Blocks:
     zoo = zoo or load_zoo()
+    serve_map_images(zoo)  # the latent maps' 10,000 points reach a page once per model, as a cached picture
     limit_decoding()  # Pillow refuses images over the app's pixel cap from the header, before decoding
     # delete_cache: every click writes its images to gradio's cache; clear files older than an hour
     with gr.Blocks(title="VAE & Autoregressive Explorer", delete_cache=(3600, 3600)) as demo:

@@ -52,3 +52,15 @@ def friendly(fn):
             log.exception("bug in %s", getattr(fn, "__qualname__", fn))
             raise gr.Error(t("err.bug", lang_of(args, kwargs)), print_exception=False) from None
     return wrapper
+
+
+def serve_map_images(zoo) -> None:
+    """Serve each latent map's shipped picture of its test points as a static file, so a page
+    fetches (and caches) the 10,000 points once per model; every click then sends only what it
+    adds to the map. Maps without a picture keep sending their points in the figure."""
+    maps = [e.map for e in zoo.vaes.values() if e.map is not None and e.map.image_path is not None]
+    if not maps:
+        return
+    gr.set_static_paths([str(m.image_path.resolve()) for m in maps])
+    for m in maps:  # relative: resolved against the page's own address, behind any proxy prefix
+        m.image_url = f"gradio_api/file={m.image_path.resolve()}"
