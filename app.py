@@ -38,6 +38,7 @@ def build_demo(zoo: Zoo | None = None) -> gr.Blocks:
                 tradeoff.build(zoo, demo, site)
         site.wire(demo, tabs, {"interpolation": t_interp, "prior_posterior": t_pp, "tokens": t_tokens,
                                "pixels": t_pixels, "tradeoff": t_tradeoff})
+        hardening.release_sessions(demo)  # a closed page's session is forgotten at once
     hardening.values_as_sent(demo)  # the views check every argument and say what is allowed
     return demo
 
@@ -55,6 +56,7 @@ LAUNCH = dict(
     # False: gradio's own errors (preprocessing, paths) reach callers as a generic "Error" without
     # internals; the app's messages are gr.Error, which gradio shows whatever this says
     show_error=False,
+    state_session_capacity=hardening.max_sessions_from_env(),  # sessions kept in memory (~0.7 MB each)
 )
 
 

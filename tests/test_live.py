@@ -246,3 +246,18 @@ def test_runs_share_float_training_digits_without_copying():
             for _ in range(2))
     assert a.train_x.data_ptr() == b.train_x.data_ptr() == x.data_ptr()
     assert a.train_x.shape == (32, 784)
+
+
+def test_the_waiting_line_is_capped(runs):
+    """Each waiting run holds its model and data: a flood of starts (one REST call = one session) is refused."""
+    pool = TrainerPool(max_trainers=0, max_waiting=3)
+    for i in range(3):
+        run = tiny_run()
+        runs.append(run)
+        pool.submit(f"s{i}", run)
+    extra = tiny_run()
+    runs.append(extra)
+    with pytest.raises(InputError, match="3 runs are already waiting"):
+        pool.submit("s3", extra)
+    pool.submit("s1", extra)  # a session that already waits may replace its own run
+    assert pool.waiting == 3

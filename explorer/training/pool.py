@@ -6,9 +6,11 @@ import os
 import threading
 import time
 
+from ..errors import InputError
 from .live import LiveRun
 
 DEFAULT_MAX_TRAINERS = 2
+MAX_WAITING = 16  # runs waiting for a free trainer, at most: each holds its model and data while it waits
 
 
 def max_trainers_from_env(default: int = DEFAULT_MAX_TRAINERS) -> int:
@@ -28,8 +30,9 @@ class TrainerPool:
     """
 
     def __init__(self, max_trainers: int | None = None, idle_seconds: float = 600.0,
-                 max_seconds: float = 1800.0):
+                 max_seconds: float = 1800.0, max_waiting: int = MAX_WAITING):
         self.max_trainers = max_trainers_from_env() if max_trainers is None else int(max_trainers)
+        self.max_waiting = max_waiting
         self.idle_seconds = idle_seconds
         self.max_seconds = max_seconds
         self._lock = threading.Lock()
@@ -40,7 +43,11 @@ class TrainerPool:
         run.config.idle_seconds = min(run.config.idle_seconds, self.idle_seconds)
         run.config.max_seconds = min(run.config.max_seconds, self.max_seconds)
         run.on_finish = lambda r: self._finished(key, r)
+        self.reap()
         with self._lock:
+            if key not in self._waiting and len(self._waiting) >= self.max_waiting:
+                raise InputError(f"all {self.max_trainers} live trainers are busy and {len(self._waiting)} runs "
+                                 f"are already waiting (at most {self.max_waiting}); try again in a few minutes")
             old = self._runs.pop(key, None)
             if key in self._waiting:
                 self._waiting.remove(key)

@@ -8,6 +8,8 @@ values take them as sent; the events that take images decode them in image_input
 """
 from __future__ import annotations
 
+import os
+
 import gradio as gr
 
 # components whose preprocessing only converts a JSON value (a number, a string, a choice, a flag)
@@ -25,3 +27,37 @@ def values_as_sent(demo: gr.Blocks) -> list[str]:
             fn.preprocess = False
             changed.append(fn.api_name)
     return changed
+
+
+DEFAULT_MAX_SESSIONS = 100
+
+
+def max_sessions_from_env(default: int = DEFAULT_MAX_SESSIONS) -> int:
+    """EXPLORER_MAX_SESSIONS: how many sessions gradio keeps in memory (launch's state_session_capacity).
+    Gradio keeps every session it has seen, about 0.7 MB each here (a copy of the page's components),
+    until this many newer ones push it out; every REST call is a session of its own."""
+    value = os.environ.get("EXPLORER_MAX_SESSIONS", "")
+    try:
+        n = int(value) if value.strip() else default
+    except ValueError:
+        raise SystemExit(f"EXPLORER_MAX_SESSIONS must be a whole number >= 1, got {value!r}") from None
+    if n < 1:
+        raise SystemExit(f"EXPLORER_MAX_SESSIONS must be a whole number >= 1, got {value!r}")
+    return n
+
+
+def release_sessions(demo: gr.Blocks) -> None:
+    """When a page closes, forget its session at once: its gr.State values (their delete_callbacks run,
+    which stops a live trainer) and gradio's copy of the page for it. Gradio itself keeps a closed
+    session's values for an hour and its copy of the page until state_session_capacity pushes it out."""
+    def forget(request: gr.Request):
+        holder = getattr(demo, "state_holder", None)
+        key = getattr(request, "session_hash", None)
+        if holder is None or key is None or key not in holder:
+            return
+        holder.delete_state(key)
+        with holder.lock:
+            holder.session_data.pop(key, None)
+            holder.time_last_used.pop(key, None)
+
+    demo.unload(forget)
