@@ -40,9 +40,11 @@ def build(zoo: Zoo, page: Page | None = None) -> None:
             score_btn = gr.Button(tr("pix.score"), variant="primary", elem_id="px-run")
         with gr.Column(scale=2):
             with gr.Row(equal_height=False):
-                strip = gr.Image(init[0], label=tr("pix.strip"), type="numpy", interactive=False, format="png",
-                                 elem_id="px-strip", height=130)
-                numbers = gr.Markdown(init[4], label=tr("pix.numbers"), elem_id="px-numbers")
+                with gr.Column(scale=1, min_width=200):
+                    strip = gr.Image(init[0], label=tr("pix.strip"), type="numpy", interactive=False, format="png",
+                                     elem_id="px-strip", height=130)
+                with gr.Column(scale=2):
+                    numbers = gr.Markdown(init[4], label=tr("pix.numbers"), elem_id="px-numbers")
             maps = gr.Plot(init[1], label=tr("pix.maps"), elem_id="px-maps")
     with gr.Row(equal_height=False):
         mask = gr.Plot(init[2], label=tr("pix.mask"), elem_id="px-mask")
