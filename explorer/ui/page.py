@@ -206,7 +206,10 @@ class Page:
 
     # ---- the wiring, once every tab is built
     def wire(self, demo: gr.Blocks, tabs: gr.Tabs, tab_items: dict[str, gr.Tab]) -> None:
-        params = self.params
+        # the page applies a link's values in this order, and a choice (a model, a layer) starts its own
+        # handlers as soon as it changes, reading the others: so plain values first, the model last
+        params = sorted(self.params, key=lambda p: (isinstance(p.component, (gr.Radio, gr.Dropdown)),
+                                                    p.name.endswith("model")))
         param_components = [p.component for p in params]
 
         def open_link(request: gr.Request):
@@ -257,7 +260,9 @@ class Page:
                                   for k, v, why in ignored[:8])
                 notice = "<small>" + t("page.ignored", lang, items=items) + "</small>"
             linked = lang != DEFAULT_LANG or any_param
-            return [lang, gr.Tabs(selected=tab), tab, present, notice, linked, *values]
+            # what the URL does not name is left as it is: a student may already have clicked a tab
+            tab_out = (gr.Tabs(selected=tab), tab) if "tab" in q else (gr.skip(), gr.skip())
+            return [lang, *tab_out, present if "present" in q else gr.skip(), notice, linked, *values]
 
         linked = gr.State(False)
         load = demo.load(open_link, None, [self.lang, tabs, self.current_tab, self.present, self.notice, linked,
