@@ -56,7 +56,7 @@ LAUNCH = dict(
     # False: gradio's own errors (preprocessing, paths) reach callers as a generic "Error" without
     # internals; the app's messages are gr.Error, which gradio shows whatever this says
     show_error=False,
-    state_session_capacity=hardening.max_sessions_from_env(),  # sessions kept in memory (~0.7 MB each)
+    state_session_capacity=hardening.max_sessions_from_env(),  # sessions kept in memory (~0.3 MB each)
 )
 
 

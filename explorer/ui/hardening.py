@@ -34,7 +34,7 @@ DEFAULT_MAX_SESSIONS = 100
 
 def max_sessions_from_env(default: int = DEFAULT_MAX_SESSIONS) -> int:
     """EXPLORER_MAX_SESSIONS: how many sessions gradio keeps in memory (launch's state_session_capacity).
-    Gradio keeps every session it has seen, about 0.7 MB each here (a copy of the page's components),
+    Gradio keeps every session it has seen, about 0.3 MB each here (its copy of the page's components),
     until this many newer ones push it out; every REST call is a session of its own."""
     value = os.environ.get("EXPLORER_MAX_SESSIONS", "")
     try:
