@@ -7,6 +7,7 @@ import PIL.Image
 import pytest
 import torch
 
+from explorer import images
 from explorer.images import InputError, to_grey, to_model_input
 
 
@@ -153,3 +154,36 @@ def test_to_grey_normalises_contrast():
     a[10:30, 18:22] = 100  # dim ink on a light page
     g = to_grey(a)
     assert g.shape == (40, 40) and abs(float(g.max()) - 1.0) < 1e-6 and float(g[0, 0]) == 0.0
+
+
+# ---------------------------------------------------------------------------- files, from the header
+def _png(path, w, h):
+    from tests.test_fuzz_api import png_bomb
+    path.write_bytes(png_bomb(w, h))
+    return str(path)
+
+
+@pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")  # Pillow's default limit warns
+def test_check_image_file_reads_the_header_only(tmp_path):
+    import time
+    bomb = _png(tmp_path / "bomb.png", 10000, 10000)  # 100 megapixels in 97 kB
+    t = time.perf_counter()
+    with pytest.raises(InputError, match="10000 x 10000 pixels.*at most 16 megapixels"):
+        images.check_image_file(bomb)
+    assert time.perf_counter() - t < 0.05  # a decode would take seconds
+    images.check_image_file(_png(tmp_path / "ok.png", 280, 280))
+    (tmp_path / "notes.png").write_text("not an image\n")
+    with pytest.raises(InputError, match="upload a PNG, JPEG, WebP, GIF or BMP image"):
+        images.check_image_file(str(tmp_path / "notes.png"))
+    PIL.Image.new("L", (4, 4)).save(tmp_path / "tiny.tiff")  # a format Pillow reads but uploads may not be
+    with pytest.raises(InputError, match="upload a PNG"):
+        images.check_image_file(str(tmp_path / "tiny.tiff"))
+
+
+def test_limit_decoding_makes_pillow_refuse_from_the_header(tmp_path, monkeypatch):
+    monkeypatch.setattr(PIL.Image, "MAX_IMAGE_PIXELS", PIL.Image.MAX_IMAGE_PIXELS)  # restored afterwards
+    images.limit_decoding()
+    with pytest.raises(PIL.Image.DecompressionBombError):
+        PIL.Image.open(_png(tmp_path / "bomb.png", 4100, 4100))  # 16.8 MP: refused before any decoding
+    with PIL.Image.open(_png(tmp_path / "big.png", 4000, 4000)) as im:  # 16 MP: allowed
+        assert im.size == (4000, 4000)
