@@ -168,7 +168,7 @@ def test_check_image_file_reads_the_header_only(tmp_path):
     import time
     bomb = _png(tmp_path / "bomb.png", 10000, 10000)  # 100 megapixels in 97 kB
     t = time.perf_counter()
-    with pytest.raises(InputError, match="10000 x 10000 pixels.*at most 16 megapixels"):
+    with pytest.raises(InputError, match="at most 16 megapixels"):  # the words depend on limit_decoding
         images.check_image_file(bomb)
     assert time.perf_counter() - t < 0.05  # a decode would take seconds
     images.check_image_file(_png(tmp_path / "ok.png", 280, 280))
