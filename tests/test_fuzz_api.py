@@ -25,7 +25,7 @@ import PIL.Image
 import pytest
 from gradio_client import Client, handle_file
 
-VALUES_PER_ARGUMENT = 5  # drawn from the pool below for each argument of each endpoint
+VALUES_PER_ARGUMENT = 4  # drawn from the pool below for each argument of each endpoint
 CLIENT_EVERY = 3  # every third call that JSON can carry goes through gradio_client, the rest through REST
 RSS_FACTOR = 1.15
 
