@@ -85,6 +85,11 @@ def wait_lang(page, lang: str):
     page.wait_for_function("(l) => document.documentElement.lang === l", arg={"en": "en", "zh": "zh-CN"}[lang],
                            timeout=20_000)
     page.wait_for_timeout(2500)  # the redraws in the page's language land
+    try:  # and the pictures they sent (for the screenshots)
+        page.wait_for_function("() => Array.from(document.images).filter(i => i.offsetParent)"
+                               ".every(i => i.complete && i.naturalWidth > 0)", timeout=10_000)
+    except Exception:
+        pass
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
