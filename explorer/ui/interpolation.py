@@ -32,7 +32,7 @@ def build(zoo: Zoo, page: Page | None = None) -> None:
             method = gr.Radio([(tr("interp.linear"), "linear"), (tr("interp.slerp"), "slerp")], value="linear",
                               label=tr("interp.path"), elem_id="interp-method")
             seed = gr.Number(0, precision=0, minimum=vv.SEED[0], maximum=vv.SEED[1],
-                             label=tr("interp.seed"), elem_id="interp-seed")
+                             label=tr("interp.seed"), elem_id="interp-seed", elem_classes=["presenter-hide"])
             run = gr.Button(tr("interp.run"), variant="primary", elem_id="interp-run")
         with gr.Column(scale=1, min_width=300):
             in_a = image_input.build(tr("interp.a"), entry, cls=1, key="interp-a")
@@ -41,7 +41,7 @@ def build(zoo: Zoo, page: Page | None = None) -> None:
     strip = gr.Image(value=init[0], label=tr("interp.strip"), show_label=False, type="numpy",
                      interactive=False, format="png", elem_id="interp-strip", buttons=["fullscreen"])
     info = gr.Markdown(init[2], label=tr("interp.summary"), elem_id="interp-info")
-    with gr.Row(equal_height=True):
+    with gr.Row(equal_height=True, elem_classes=["presenter-hide"]):  # files: not for the projector
         export = gr.Button(tr("interp.export"), elem_id="interp-export", scale=0, min_width=160)
         png = gr.File(None, label=tr("interp.png"), elem_id="interp-png", height=70, interactive=False)
         gif = gr.File(None, label=tr("interp.gif"), elem_id="interp-gif", height=70, interactive=False)
