@@ -23,6 +23,7 @@ from .models import VAE, Vocab
 from .models.pixelcnn import PixelCNN
 
 MAP_SUFFIX = ".map.safetensors"
+MAP_IMAGE_SUFFIX = ".map.png"
 TEST_LOGP_SUFFIX = ".testlogp.safetensors"
 TRAIN_HASHES = "names_train_hashes.safetensors"
 
@@ -44,6 +45,8 @@ class LatentMap:
     test_log_px: np.ndarray  # (N,) importance-sampled log p(x) of the (binarised) test images
     class_names: list[str]
     method: str  # "latent plane" or "UMAP"
+    image_path: Path | None = None  # the points drawn once (plots.vae.map_image), shipped beside the map
+    image_url: str | None = None  # where a page fetches that image; set by the app when it serves it
 
     def project(self, z: torch.Tensor, k: int = 10) -> np.ndarray:
         """Place latent points (n, Z) on the map without refitting: the plane itself for Z = 2,
@@ -183,6 +186,7 @@ def load_map(name: str, dataset: str, root: Path) -> LatentMap | None:
         gallery=t["gallery"].float().div(255.0).unsqueeze(1), gallery_labels=t["gallery_labels"].long().numpy(),
         test_log_px=t["test_log_px"].double().numpy(), class_names=CLASS_NAMES[dataset],
         method="latent plane" if z_dim == 2 else "UMAP",
+        image_path=image if (image := root / f"{name}{MAP_IMAGE_SUFFIX}").is_file() else None,
     )
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import functools
 
 import numpy as np
+import PIL.Image
+import PIL.ImageDraw
 import plotly.graph_objects as go
 import torch
 
-from .style import ACCENT, CLASS_COLORS, figure
+from .style import ACCENT, class_color, figure
 from .style import axis as _axis
 from ..i18n import class_name, t
 
@@ -127,48 +129,103 @@ def _data_traces(key: _ByIdentity, lang: str = "en") -> tuple[dict, ...]:
         traces.append(dict(
             type="scattergl", mode="markers", name=name, legendgroup="data",
             x=lmap.coords[idx, 0].astype(np.float32), y=lmap.coords[idx, 1].astype(np.float32),
-            marker=dict(size=4, color=CLASS_COLORS[c % len(CLASS_COLORS)], opacity=0.55),
+            marker=dict(size=4, color=class_color(c), opacity=0.55),
             customdata=idx.astype(np.int32), hovertemplate=f"{t('vae.hover.class', lang)} {name}<br>{t('vae.hover.test_image', lang)} #%{{customdata}}<extra></extra>",
         ))
     return tuple(traces)
 
 
+MAP_IMAGE_SIZE = (1000, 900)  # px of the rendered data layer: sharp at the size it is shown, and zoomed 2x
+MAP_POINT_RADIUS = 2.5
+
+
+def map_extent(lmap) -> tuple[float, float, float, float]:
+    """(x0, x1, y0, y1): the test set's coordinates with a 4 % margin."""
+    lo, hi = lmap.coords.min(0), lmap.coords.max(0)
+    pad = 0.04 * np.maximum(hi - lo, 1e-6)
+    return float(lo[0] - pad[0]), float(hi[0] + pad[0]), float(lo[1] - pad[1]), float(hi[1] + pad[1])
+
+
+def map_image(lmap) -> PIL.Image.Image:
+    """The test set's 10,000 posterior means drawn once as a picture (each class in its colour),
+    so a page receives them once per model as a cached image instead of in every click's figure."""
+    W, H = MAP_IMAGE_SIZE
+    x0, x1, y0, y1 = map_extent(lmap)
+    img = PIL.Image.new("RGBA", (W, H), (255, 255, 255, 0))
+    layer = PIL.Image.new("RGBA", (W, H), (0, 0, 0, 0))
+    draw = PIL.ImageDraw.Draw(layer)
+    px = (lmap.coords[:, 0] - x0) / (x1 - x0) * (W - 1)
+    py = (y1 - lmap.coords[:, 1]) / (y1 - y0) * (H - 1)
+    r = MAP_POINT_RADIUS
+    order = np.random.default_rng(0).permutation(len(px))  # no class painted last over all the others
+    for i in order:
+        rgb = tuple(int(class_color(lmap.labels[i])[k:k + 2], 16) for k in (1, 3, 5))
+        draw.ellipse((px[i] - r, py[i] - r, px[i] + r, py[i] + r), fill=rgb + (150,))
+    return PIL.Image.alpha_composite(img, layer)
+
+
+def _map_background(lmap, source: str, lang: str = "en") -> tuple[list[dict], dict]:
+    """Legend entries per class (no points: the points are in the image) and the layout image."""
+    legend = [dict(type="scatter", x=[None], y=[None], mode="markers", name=class_name(name, lang), legendgroup="data",
+                   marker=dict(size=9, color=class_color(c)), hoverinfo="skip")
+              for c, name in enumerate(lmap.class_names)]
+    x0, x1, y0, y1 = map_extent(lmap)
+    image = dict(source=source, xref="x", yref="y", x=x0, y=y1, sizex=x1 - x0, sizey=y1 - y0,
+                 sizing="stretch", layer="below", opacity=1.0)
+    return legend, image
+
+
 def latent_map(lmap, title: str, path: np.ndarray | None = None, prior: np.ndarray | None = None,
                posterior: np.ndarray | None = None, mu_x: np.ndarray | None = None,
-               ends: tuple[str, str] = ("A", "B"), height: int = 560, lang: str = "en") -> go.Figure:
+               ends: tuple[str, str] = ("A", "B"), height: int = 560, background: str | None = None,
+               lang: str = "en") -> go.Figure:
     """The test set's posterior means on the map, with optional overlays (all (n, 2) map coords):
     an interpolation path, prior samples, posterior samples of one x and that x's mean.
-    Overlays are WebGL traces too: plotly draws WebGL above SVG, so SVG overlays would hide under the data."""
-    data = [dict(tr) for tr in _data_traces(_ByIdentity(lmap), lang)]
+
+    background: the URL of map_image(lmap), served once per page and cached; the figure then carries
+    only the overlays (a few kB). Without it the points travel in the figure as WebGL traces
+    (overlays are WebGL too then: plotly draws WebGL above SVG, so SVG overlays would hide)."""
+    kind = "scatter" if background else "scattergl"
+    images = []
+    if background:
+        data, image = _map_background(lmap, background, lang)
+        images.append(image)
+    else:
+        data = [dict(tr) for tr in _data_traces(_ByIdentity(lmap), lang)]
     if path is not None:
-        data.append(dict(type="scattergl", x=path[:, 0], y=path[:, 1], mode="lines+markers", name=t("vae.legend.path", lang),
+        data.append(dict(type=kind, x=path[:, 0], y=path[:, 1], mode="lines+markers", name=t("vae.legend.path", lang),
                          line=dict(color=PATH_COLOR, width=3), marker=dict(size=7, color=PATH_COLOR),
                          hovertemplate=t("vae.hover.step", lang) + " %{pointNumber}<extra></extra>"))
-        data.append(dict(type="scattergl", x=path[[0, -1], 0], y=path[[0, -1], 1], mode="markers+text",
+        data.append(dict(type=kind, x=path[[0, -1], 0], y=path[[0, -1], 1], mode="markers+text",
                          name=t("vae.legend.ends", lang), text=list(ends), textposition=["top center", "bottom center"],
                          textfont=dict(size=18, color=PATH_COLOR),
                          marker=dict(size=16, color="white", symbol="star", line=dict(color=PATH_COLOR, width=2.5)),
                          hoverinfo="skip"))
     if prior is not None:
-        data.append(dict(type="scattergl", x=prior[:, 0], y=prior[:, 1], mode="markers", name=t("vae.legend.prior", lang),
+        data.append(dict(type=kind, x=prior[:, 0], y=prior[:, 1], mode="markers", name=t("vae.legend.prior", lang),
                          marker=dict(size=10, symbol="x", color=PRIOR_COLOR, line=dict(width=1)),
                          hovertemplate=t("vae.hover.prior", lang) + " %{pointNumber}<extra></extra>"))
     if mu_x is not None:
-        data.append(dict(type="scattergl", x=mu_x[:, 0], y=mu_x[:, 1], mode="markers", name=t("vae.legend.mu", lang),
+        data.append(dict(type=kind, x=mu_x[:, 0], y=mu_x[:, 1], mode="markers", name=t("vae.legend.mu", lang),
                          marker=dict(size=22, symbol="star-open", color="black", line=dict(color="black", width=2.5)),
                          hovertemplate="μ(x)<extra></extra>"))
     if posterior is not None:  # after μ(x), so a tight posterior cloud stays visible on top of it
-        data.append(dict(type="scattergl", x=posterior[:, 0], y=posterior[:, 1], mode="markers",
+        data.append(dict(type=kind, x=posterior[:, 0], y=posterior[:, 1], mode="markers",
                          name=t("vae.legend.posterior", lang),
                          marker=dict(size=10, symbol="diamond", color=POSTERIOR_COLOR,
                                      line=dict(color="white", width=1)),
                          hovertemplate=t("vae.hover.posterior", lang) + " %{pointNumber}<extra></extra>"))
     plane = lmap.method == "latent plane"
     axis = "z" if plane else "UMAP "
+    xaxis, yaxis = _axis(f"{axis}1"), _axis(f"{axis}2", **({"scaleanchor": "x", "scaleratio": 1} if plane else {}))
+    if background:
+        x0, x1, y0, y1 = map_extent(lmap)
+        xaxis["range"], yaxis["range"] = [x0, x1], [y0, y1]
+        if plane:
+            yaxis["constrain"] = xaxis["constrain"] = "domain"
     layout = dict(title=_title(title), height=height, margin=dict(l=50, r=10, t=60, b=50),
-                  legend=dict(itemsizing="constant", font=dict(size=13)),
-                  xaxis=_axis(f"{axis}1"), yaxis=_axis(f"{axis}2", **({"scaleanchor": "x", "scaleratio": 1} if plane else {})),
-                  uirevision=title)
+                  legend=dict(itemsizing="constant", font=dict(size=13)), xaxis=xaxis, yaxis=yaxis,
+                  images=images, uirevision=title)
     return figure(data, layout)
 
 
@@ -207,6 +264,13 @@ def kl_figure(kl_per_dim: torch.Tensor, height: int = 360, lang: str = "en") -> 
     return figure(data, layout)
 
 
+@functools.lru_cache(maxsize=16)
+def _histogram(key: _ByIdentity, bins: int = 60) -> tuple[np.ndarray, np.ndarray, float]:
+    """The test set's log p(x) binned once per model: 60 bars travel instead of 10,000 values."""
+    counts, edges = np.histogram(np.asarray(key.obj, dtype=np.float64), bins=bins)
+    return ((edges[:-1] + edges[1:]) / 2).astype(np.float32), counts.astype(np.int32), float(edges[1] - edges[0])
+
+
 def log_px_histogram(test_log_px: np.ndarray, log_px: float, elbo: float, percentile: float | None,
                      height: int = 360, lang: str = "en") -> go.Figure:
     """The test set's log p(x) with this x's importance-sampled log p(x) (solid) and ELBO (dashed).
@@ -218,9 +282,10 @@ def log_px_histogram(test_log_px: np.ndarray, log_px: float, elbo: float, percen
     lo = max(min(t_lo, log_px, elbo), floor)
     hi = max(t_hi, log_px)
     pad = 0.05 * (hi - lo + 1.0)
-    data = [dict(type="histogram", x=test_log_px.astype(np.float32), nbinsx=60, marker=dict(color="#9ecae1"),
+    centres, counts, width = _histogram(_ByIdentity(test_log_px))
+    data = [dict(type="bar", x=centres, y=counts, width=width, marker=dict(color="#9ecae1", line=dict(width=0)),
                  name=t("vae.hist.test_images", lang),
-                 hovertemplate="log p(x) %{x}<br>%{y} " + t("vae.hist.test_images", lang) + "<extra></extra>")]
+                 hovertemplate="log p(x) ≈ %{x:.1f}<br>%{y} " + t("vae.hist.test_images", lang) + "<extra></extra>")]
     shapes, annotations = [], []
     for value, label, color, dash, y, anchor in ((log_px, "log p(x)", POSTERIOR_COLOR, "solid", 1.0, "left"),
                                                  (elbo, "ELBO", "#444444", "dash", 0.86, "left")):
