@@ -187,7 +187,8 @@ class Page:
             self.present = gr.Checkbox(False, label=tr("page.present"), elem_id="present-toggle", container=False,
                                        scale=0, min_width=220)
             self.link_btn = gr.Button(tr("page.link_btn"), size="sm", scale=0, min_width=180, elem_id="link-btn")
-            self.link = gr.Textbox("", show_label=False, container=False, interactive=False, scale=3,
+            self.link = gr.Textbox("", label=tr("page.link"), show_label=False, container=False, interactive=False,
+                                   scale=3,
                                    elem_id="link-box", elem_classes=["link-box"], buttons=["copy"],
                                    placeholder=None)
         self.notice = gr.Markdown("", elem_id="page-notice")
