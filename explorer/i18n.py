@@ -95,22 +95,12 @@ def class_name(name: str, lang: str = DEFAULT_LANG) -> str:
     return CLASS_ZH.get(name, name) if norm_lang(lang) == "zh" else name
 
 
-WORDS_ZH = {
-    # model labels (zoo.VAEEntry.label, zoo.LMEntry.label)
-    "GRU (RNN)": "GRU（RNN）",
-    "-D latent": " 维潜在空间",
-}
-
-
-def vae_label(dataset_label: str, latent_dim: int, lang: str = DEFAULT_LANG) -> str:
-    """'MNIST, 2-D latent' / 'MNIST，2 维潜在空间'."""
-    if norm_lang(lang) == "zh":
-        return f"{dataset_label}，{latent_dim} 维潜在空间"
-    return f"{dataset_label}, {latent_dim}-D latent"
+LM_LABELS_ZH = {"GRU (RNN)": "GRU（RNN）"}  # zoo.LMEntry.label; a VAE's label is the key "vae.label"
 
 
 def lm_label(label: str, lang: str = DEFAULT_LANG) -> str:
-    return WORDS_ZH.get(label, label) if norm_lang(lang) == "zh" else label
+    """A character model's label ("Transformer", "GRU (RNN)") in lang."""
+    return LM_LABELS_ZH.get(label, label) if norm_lang(lang) == "zh" else label
 
 
 # ------------------------------------------------------------------------------------------------
@@ -208,12 +198,6 @@ def translate_message(message: str, lang: str = DEFAULT_LANG) -> str:
                 parts["prefix"] = _name(parts["prefix"][:-2]) + "："
             return zh.format(**parts)
     return message
-
-
-def pattern(regex: str, zh: str) -> None:
-    """Register a message pattern: named groups are copied into zh; 'name'/'hint'/'prefix' are
-    translated through NAMES_ZH / HINTS_ZH."""
-    _pattern(regex, zh)
 
 
 
