@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import gradio as gr
+from gradio.components.base import server
+from gradio.components.image_editor import AcceptBlobs
 import PIL.Image
 from gradio.context import LocalContext
 from pydantic import ValidationError
@@ -73,12 +75,43 @@ SELECT_BRUSH_JS = """(src) => {
 }"""
 
 
+class BoundedSketchpad(gr.ImageEditor):
+    """Gradio's sketchpad (its image editor, drawn by the same frontend code) with a bound on what
+    a caller may send ahead of an event. The page sends each drawing's layers as blobs before the
+    event that uses them; gradio keeps every blob under an id the caller picks, until an event
+    consumes it, and grows the layer list to whatever index the caller names (README, security
+    notes). Here the index is refused beyond the one drawing layer, a blob beyond the upload cap,
+    and the oldest unused drawings are dropped beyond MAX_PENDING."""
+
+    is_template = True  # the frontend draws gradio's "imageeditor"
+    MAX_LAYER_INDEX = 3
+    MAX_BLOB_BYTES = 2 * 1024 * 1024  # the app's upload cap
+    MAX_PENDING = 64  # drawings sent and not yet used, per sketchpad and session
+
+    @server
+    def accept_blobs(self, data: AcceptBlobs):
+        index = data.data.get("index")
+        if index not in (None, "", "null"):
+            try:
+                i = int(index)
+            except (TypeError, ValueError):
+                raise ValueError("a drawing's layer index must be a whole number") from None
+            if not 0 <= i <= self.MAX_LAYER_INDEX:
+                raise ValueError(f"a drawing has layers 0 to {self.MAX_LAYER_INDEX}, got {i}")
+        if any(len(blob) > self.MAX_BLOB_BYTES for _, blob in data.files):
+            raise ValueError("a drawing is at most 2 MB")
+        key = data.data.get("id")
+        while len(self.blob_storage) >= self.MAX_PENDING and key not in self.blob_storage:
+            self.blob_storage.pop(next(iter(self.blob_storage)))  # the oldest drawing nobody used
+        return super().accept_blobs(data)
+
+
 def build(label, entry: VAEEntry | None, cls: int = -1, key: str = "") -> ImageInput:
     """Create the components (call inside a layout block) and wire their visibility."""
     source = gr.Radio(SOURCE_LABELS, value="gallery", label=label, elem_id=f"{key}-source")
     cls_dd = gr.Dropdown(class_choices(entry), value=cls, label=tr("img.class"), elem_id=f"{key}-class")
-    sketch = gr.Sketchpad(
-        type="numpy", image_mode="RGBA", format="png", canvas_size=(280, 280), layers=False, transforms=(),
+    sketch = BoundedSketchpad(  # sources=(): draw only, as gr.Sketchpad sets
+        sources=(), type="numpy", image_mode="RGBA", format="png", canvas_size=(280, 280), layers=False, transforms=(),
         brush=gr.Brush(default_size=12, colors=["#000000"], color_mode="fixed"),
         label=tr("img.sketch"), visible=False, elem_id=f"{key}-sketch", height=330,
     )
@@ -88,7 +121,7 @@ def build(label, entry: VAEEntry | None, cls: int = -1, key: str = "") -> ImageI
     def show(src):
         if src not in SOURCES:
             src = "gallery"
-        return (gr.Dropdown(visible=src == "gallery"), gr.Sketchpad(visible=src == "draw"),
+        return (gr.Dropdown(visible=src == "gallery"), gr.update(visible=src == "draw"),
                 gr.Image(visible=src == "upload"))
 
     source.change(show, source, [cls_dd, sketch, upload], api_visibility="private", queue=False,
