@@ -38,7 +38,7 @@ def test_a_layer_index_beyond_the_drawing_is_refused(pad, index):
 
 
 def test_a_blob_over_the_upload_cap_is_refused(pad):
-    with pytest.raises(ValueError, match="at most 2 MB"):
+    with pytest.raises(ValueError, match="at most 1 MB"):
         pad.accept_blobs(blob(None, "c", size=BoundedSketchpad.MAX_BLOB_BYTES + 1, kind="composite"))
 
 

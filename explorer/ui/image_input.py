@@ -85,8 +85,8 @@ class BoundedSketchpad(gr.ImageEditor):
 
     is_template = True  # the frontend draws gradio's "imageeditor"
     MAX_LAYER_INDEX = 3
-    MAX_BLOB_BYTES = 2 * 1024 * 1024  # the app's upload cap
-    MAX_PENDING = 64  # drawings sent and not yet used, per sketchpad and session
+    MAX_BLOB_BYTES = 1024 * 1024  # a 280 px drawing is ~10 kB
+    MAX_PENDING = 8  # drawings sent and not yet used, per sketchpad and session
 
     @server
     def accept_blobs(self, data: AcceptBlobs):
@@ -99,7 +99,7 @@ class BoundedSketchpad(gr.ImageEditor):
             if not 0 <= i <= self.MAX_LAYER_INDEX:
                 raise ValueError(f"a drawing has layers 0 to {self.MAX_LAYER_INDEX}, got {i}")
         if any(len(blob) > self.MAX_BLOB_BYTES for _, blob in data.files):
-            raise ValueError("a drawing is at most 2 MB")
+            raise ValueError("a drawing is at most 1 MB")
         key = data.data.get("id")
         while len(self.blob_storage) >= self.MAX_PENDING and key not in self.blob_storage:
             self.blob_storage.pop(next(iter(self.blob_storage)))  # the oldest drawing nobody used
