@@ -55,6 +55,11 @@ RECIPES: list[Recipe] = [
                                        "--lr", "2e-3", "--seed", "0")),
     Recipe("names_gru", "lm", ("gru", "--n-embd", "64", "--n-hidden", "256", "--dropout", "0.1",
                                "--max-steps", "15000", "--batch-size", "64", "--lr", "3e-3", "--seed", "0")),
+    # the exact density beside the VAEs: same 10,000 digits, same held-out 1,000, same binarisation;
+    # planned for 14 epochs, stopped at step 3500 (the schedule still spans 14: see --stop-step)
+    Recipe("pixelcnn_mnist", "density", ("--channels", "32", "--layers", "6", "--epochs", "14", "--batch-size", "32",
+                                         "--lr", "2e-3", "--eval-every", "250", "--seed", "0", "--stop-step", "3500"),
+           module=PIXELCNN),
 ]
 
 
