@@ -837,3 +837,18 @@ add({  # tab: per-pixel probabilities (ui/pixels.py, views/pixels.py, plots/pixe
     "pix.fig.iwae_name": ("VAE IWAE log p(x)", "变分自编码器 IWAE log p(x)"),
     "pix.fig.digit": ("digit", "数字"),
 })
+
+add({  # gradio's own words that its zh-CN table lacks: the sketchpad's (gradio's image editor) tools
+    "image_editor.add_layer": ("Add Layer", "添加图层"), "image_editor.brush": ("Brush", "画笔"),
+    "image_editor.brush_size": ("Brush Size", "画笔大小"), "image_editor.clear_canvas": ("Clear canvas", "清空画布"),
+    "image_editor.color": ("Color", "颜色"), "image_editor.confirm_crop": ("Confirm crop", "确认裁剪"),
+    "image_editor.crop": ("Crop", "裁剪"), "image_editor.erase": ("Erase", "橡皮擦"),
+    "image_editor.eraser_size": ("Eraser Size", "橡皮擦大小"), "image_editor.fit_to_screen": ("Fit to screen", "适应画面"),
+    "image_editor.layer": ("Layer", "图层"), "image_editor.layers": ("Layers", "图层"), "image_editor.pan": ("Pan", "平移"),
+    "image_editor.paste": ("Paste", "粘贴"), "image_editor.redo": ("Redo", "重做"), "image_editor.resize": ("Resize", "调整大小"),
+    "image_editor.save_changes": ("Save changes", "保存更改"),
+    "image_editor.select_draw_tool": ("select the draw tool to start", "请先选择画笔工具"),
+    "image_editor.show_layers": ("Show Layers", "显示图层"), "image_editor.upload": ("Upload", "上传"),
+    "image_editor.upload_image": ("Upload an image", "上传一张图像"), "image_editor.webcam": ("Webcam", "摄像头"),
+    "image_editor.zoom_in": ("Zoom in", "放大"), "image_editor.zoom_out": ("Zoom out", "缩小"),
+})

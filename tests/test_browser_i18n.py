@@ -83,7 +83,7 @@ def wait_tab(page, tab: str):
 
 def wait_lang(page, lang: str):
     page.wait_for_function("(l) => document.documentElement.lang === l", arg={"en": "en", "zh": "zh-CN"}[lang],
-                           timeout=20_000)
+                           timeout=40_000)  # a busy machine
     page.wait_for_timeout(2500)  # the redraws in the page's language land
     try:  # and the pictures they sent (for the screenshots)
         page.wait_for_function("() => Array.from(document.images).filter(i => i.offsetParent)"

@@ -271,6 +271,8 @@ class Page:
                          api_visibility="private", show_progress="hidden", queue=False)
         load = load.then(None, [self.lang], None, js=SET_LOCALE_JS).then(
             None, [self.present], None, js=PRESENT_JS)
+        # the switch: the page's own text at once (in the browser), then what the handlers wrote
+        self.lang.input(None, [self.lang], None, js=SET_LOCALE_JS)
         on_load = on_switch = None
         for fn, inputs, outputs, preprocess, after_previous, always in self.redraws:
             def when_linked(is_linked, *args, _fn=fn, _n=len(outputs), _always=always):
@@ -282,7 +284,6 @@ class Page:
                 when_linked, [linked, *inputs, self.lang], outputs, **kw)
             on_switch = (on_switch.then if after_previous else self.lang.input)(
                 fn, [*inputs, self.lang], outputs, **kw)
-        self.lang.input(None, [self.lang], None, js=SET_LOCALE_JS)
         self.present.input(None, [self.present], None, js=PRESENT_JS)
 
         for tab_id, item in tab_items.items():
