@@ -839,7 +839,8 @@ add({  # tab: per-pixel probabilities (ui/pixels.py, views/pixels.py, plots/pixe
 })
 
 add({  # gradio's own words that its zh-CN table lacks: the sketchpad's (gradio's image editor) tools
-    "image_editor.add_layer": ("Add Layer", "添加图层"), "image_editor.brush": ("Brush", "画笔"),
+    # not "image_editor.brush": ui/image_input.py finds the brush button by its label "Brush"
+    "image_editor.add_layer": ("Add Layer", "添加图层"),
     "image_editor.brush_size": ("Brush Size", "画笔大小"), "image_editor.clear_canvas": ("Clear canvas", "清空画布"),
     "image_editor.color": ("Color", "颜色"), "image_editor.confirm_crop": ("Confirm crop", "确认裁剪"),
     "image_editor.crop": ("Crop", "裁剪"), "image_editor.erase": ("Erase", "橡皮擦"),
