@@ -109,7 +109,7 @@ def probability_maps(s, lang: str = "en", height: int = 420) -> go.Figure:
              customdata=custom, hovertemplate=hover,
              colorbar=dict(title=dict(text="p(xᵢ=1|x<ᵢ)"), x=0.44, len=0.9, thickness=12)),
         dict(type="heatmap", z=np.round(cost, 4).tolist(), zmin=0, zmax=max(3.0, float(cost.max())), colorscale="Reds",
-             xaxis="x2", yaxis="y2", customdata=custom, hovertemplate=hover,
+             xaxis="x2", yaxis="y2", hovertemplate="(%{y}, %{x}): −log p(x_i | x_<i) = %{z:.3f} nats<extra></extra>",
              colorbar=dict(title=dict(text=t("pix.fig.cost", lang)), x=1.0, len=0.9, thickness=12)),
     ]
     xa, ya = _image_axes(h, w, [0.0, 0.42], ("x", "y"))
