@@ -825,10 +825,10 @@ add({  # tab: per-pixel probabilities (ui/pixels.py, views/pixels.py, plots/pixe
     "pix.fig.iwae": ("VAE log p(x) ≈ {v:.2f} (IWAE, k = {k})", "变分自编码器 log p(x) ≈ {v:.2f}（IWAE，k = {k}）"),
     "pix.fig.elbo": ("VAE ELBO = {v:.2f}", "变分自编码器 ELBO = {v:.2f}"),
     "pix.fig.pixel_axis": ("pixel i (raster order)", "像素 i（光栅顺序）"),
-    "pix.fig.scatter": ("{n:,} test digits ({shown:,} drawn): exact log p(x) vs the VAE's estimate (left; the "
-                        "PixelCNN is higher on {better:.0f} % of all {n:,}) and both vs the ELBO (right)",
-                        "{n:,} 个测试集数字（图中画出 {shown:,} 个）：精确的 log p(x) 与变分自编码器的估计（左；在全部 {n:,} 个中，"
-                        "PixelCNN 在 {better:.0f} % 的数字上更高），以及两者与证据下界 ELBO 的比较（右）"),
+    "pix.fig.scatter": ("{n:,} test digits ({shown:,} drawn): exact log p(x) vs the VAE's estimate (left; "
+                        "PixelCNN higher on {better:.0f} %) and vs the ELBO (right)",
+                        "测试集 {n:,} 个数字（画出 {shown:,} 个）：精确 log p(x) 对比变分自编码器的估计（左；"
+                        "PixelCNN 更高的占 {better:.0f} %）与证据下界 ELBO（右）"),
     "pix.fig.vae_iwae_axis": ("VAE log p(x), IWAE (nats)", "变分自编码器 log p(x)，IWAE（nats）"),
     "pix.fig.pixelcnn_axis": ("PixelCNN log p(x) (nats)", "PixelCNN log p(x)（nats）"),
     "pix.fig.elbo_axis": ("VAE ELBO (nats)", "变分自编码器 ELBO（nats）"),
