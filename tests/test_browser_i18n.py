@@ -58,7 +58,9 @@ VISIBLE_TEXT_JS = """() => {
 def tabs(browser, app_url) -> list[str]:
     """The tabs the app shows (each by its id), in order."""
     context, page = open_view(browser, app_url, "")
-    try:
+    try:  # the language switch can be drawn before the tab bar: wait for the tab buttons themselves
+        page.wait_for_function("(n) => document.querySelectorAll('button[role=\"tab\"][data-tab-id]').length >= n",
+                               arg=len(KNOWN_TABS) - 1, timeout=60_000)
         ids = page.eval_on_selector_all('button[role="tab"][data-tab-id]', "bs => bs.map(b => b.dataset.tabId)")
     finally:
         context.close()
