@@ -10,9 +10,16 @@ import gradio as gr
 import torch
 
 from explorer.images import limit_decoding
-from explorer.ui import hardening, interpolation, page, pixels, prior_posterior, tokens, tradeoff
+from explorer.ui import (conditional, hardening, interpolation, lecture, mass, page, pixels, prior_posterior,
+                         reparam, tokens, tradeoff)
 from explorer.ui.common import serve_map_images
 from explorer.zoo import Zoo, load_zoo
+
+
+# the tabs in order (id -> module in explorer/ui/); the lecture map first, then the lecture's order
+TABS = {"lecture": lecture, "interpolation": interpolation, "prior_posterior": prior_posterior,
+        "reparam": reparam, "conditional": conditional, "tokens": tokens, "mass": mass, "pixels": pixels,
+        "tradeoff": tradeoff}
 
 
 def build_demo(zoo: Zoo | None = None) -> gr.Blocks:
@@ -22,23 +29,20 @@ def build_demo(zoo: Zoo | None = None) -> gr.Blocks:
     # delete_cache: every click writes its images to gradio's cache; clear files older than an hour
     with gr.Blocks(title="VAE & Autoregressive Explorer", delete_cache=(3600, 3600)) as demo:
         # the page bar (language, presenter mode, link to this view) and the tabs, which register with it
-        site = page.Page(["interpolation", "prior_posterior", "tokens", "pixels", "tradeoff"], "interpolation")
+        site = page.Page(list(TABS), "lecture")
         gr.Markdown(page.tr("page.intro"), elem_classes=["explain"])
         site.bar()
-        with gr.Tabs() as tabs:
-            with gr.Tab(page.tr("tab.interpolation"), id="interpolation") as t_interp:
-                interpolation.build(zoo, site)
-            with gr.Tab(page.tr("tab.prior_posterior"), id="prior_posterior") as t_pp:
-                prior_posterior.build(zoo, site)
-            with gr.Tab(page.tr("tab.tokens"), id="tokens") as t_tokens:
-                tokens.build(zoo, site)
-            with gr.Tab(page.tr("tab.pixels"), id="pixels") as t_pixels:
-                pixels.build(zoo, site)
-            with gr.Tab(page.tr("tab.tradeoff"), id="tradeoff") as t_tradeoff:
-                tradeoff.build(zoo, demo, site)
-        site.wire(demo, tabs, {"interpolation": t_interp, "prior_posterior": t_pp, "tokens": t_tokens,
-                               "pixels": t_pixels, "tradeoff": t_tradeoff})
+        items = {}
+        with gr.Tabs(overflow_behavior="wrap") as tabs:  # nine tabs: two rows on a projector, no hidden menu
+            for tab_id, module in TABS.items():
+                with gr.Tab(page.tr(f"tab.{tab_id}"), id=tab_id) as items[tab_id]:
+                    if module is tradeoff:  # its live run listens to the page's unload
+                        tradeoff.build(zoo, demo, site)
+                    else:
+                        module.build(zoo, site)
+        site.wire(demo, tabs, items)
         hardening.release_sessions(demo)  # a closed page's session is forgotten at once
+    page.keep_used_translations()  # the page's table: only the static text it shows
     hardening.values_as_sent(demo)  # the views check every argument and say what is allowed
     return demo
 
@@ -46,7 +50,7 @@ def build_demo(zoo: Zoo | None = None) -> gr.Blocks:
 # the β-sweep slider moves over the trained models; its own number box would show the model's
 # index (0..6), so it is hidden and the β of the chosen model is shown beside the slider instead
 CSS = ("#tradeoff-index .tab-like-container, #tradeoff-index .min_value, #tradeoff-index .max_value { display: none; }"
-       + page.CSS)
+       + page.CSS + lecture.CSS)
 
 LAUNCH = dict(
     css=CSS,

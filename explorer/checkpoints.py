@@ -14,6 +14,7 @@ from safetensors.torch import load_file, save_file
 
 from .models import (GRUConfig, GRULanguageModel, Transformer, TransformerConfig, VAE, VAEConfig,
                      Vocab)
+from .models.classifier import Classifier, ClassifierConfig
 from .models.pixelcnn import PixelCNN, PixelCNNConfig
 
 CHECKPOINT_DIR = Path(__file__).resolve().parent.parent / "checkpoints"
@@ -24,6 +25,7 @@ FAMILIES = {
     "transformer": (TransformerConfig, Transformer),
     "gru": (GRUConfig, GRULanguageModel),
     "pixelcnn": (PixelCNNConfig, PixelCNN),
+    "classifier": (ClassifierConfig, Classifier),
 }
 
 
@@ -40,6 +42,8 @@ def kind_of(model) -> str:
         return "gru"
     if isinstance(model, PixelCNN):
         return "pixelcnn"
+    if isinstance(model, Classifier):
+        return "classifier"
     raise TypeError(f"no checkpoint format for {type(model).__name__}")
 
 

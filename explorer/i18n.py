@@ -241,6 +241,10 @@ add({  # tab names
     "tab.tokens": ("Per-token probabilities", "逐 token 概率"),
     "tab.pixels": ("Per-pixel probabilities", "逐像素概率"),
     "tab.tradeoff": ("Reconstruction vs KL (β)", "重建与 KL 的权衡（β）"),
+    "tab.lecture": ("Lecture map", "课程地图"),
+    "tab.reparam": ("Reparameterisation", "重参数化"),
+    "tab.conditional": ("p(x|y) and p(y|x)", "条件生成与判别"),
+    "tab.mass": ("Probability mass", "概率质量"),
 })
 
 add({  # the image chooser shared by the VAE tabs (ui/image_input.py, views/vae.py)
@@ -853,3 +857,6 @@ add({  # gradio's own words that its zh-CN table lacks: the sketchpad's (gradio'
     "image_editor.upload_image": ("Upload an image", "上传一张图像"), "image_editor.webcam": ("Webcam", "摄像头"),
     "image_editor.zoom_in": ("Zoom in", "放大"), "image_editor.zoom_out": ("Zoom out", "缩小"),
 })
+
+# the newer tabs keep their strings beside each other, one module per tab (each calls add() above)
+from .texts import conditional, lecture, mass, reparam, sigma  # noqa: E402,F401

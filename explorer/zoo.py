@@ -1,5 +1,7 @@
 """The shipped models, loaded once at start-up: VAEs with their precomputed latent maps, the
-beta sweep, the character models, and the PixelCNN with its per-digit test log-likelihoods. Read-only after loading, so safe to share across sessions.
+beta sweep, the character models, the PixelCNN with its per-digit test log-likelihoods, and the
+conditional tab's pairs (a conditional VAE p(x|y) and a classifier p(y|x) per data set, with what their
+evaluation recorded). Read-only after loading, so safe to share across sessions.
 
 Start-up never fits UMAP: maps are computed by `python -m explorer.training.evaluate` and shipped.
 """
@@ -25,6 +27,7 @@ from .models.pixelcnn import PixelCNN
 MAP_SUFFIX = ".map.safetensors"
 MAP_IMAGE_SUFFIX = ".map.png"
 TEST_LOGP_SUFFIX = ".testlogp.safetensors"
+COND_SUFFIX = ".cond.safetensors"
 TRAIN_HASHES = "names_train_hashes.safetensors"
 
 
@@ -134,12 +137,59 @@ class SweepPoint:
 
 
 @dataclass
+class SigmaPoint:
+    """A Gaussian-decoder VAE, p(x|z) = N(x_hat, sigma_x^2 I) on grey digits: sigma_x plays beta's role."""
+    sigma_x: float
+    name: str
+    model: VAE
+    rate: float  # test KL, nats
+    distortion: float  # test -E log N(x; x_hat, sigma_x^2 I), nats (shifts with sigma_x)
+    squared_error: float  # test ||x - x_hat||^2 per image (comparable across sigma_x)
+
+
+@dataclass
+class CondRecord:
+    """What the evaluation recorded for a conditional VAE (explorer.training.evaluate, <name>.cond.safetensors):
+    per-image log p(x) (nats) of held-out training images, test images and the other data set's test images,
+    the rejection threshold, log p(y), the classifier's max-softmax, and a gallery of grey test images."""
+    val_log_px: np.ndarray  # (n_val,)
+    test_log_px: np.ndarray  # (n,)
+    outlier_log_px: np.ndarray  # (n,) the other data set's test images
+    threshold: float
+    log_prior: torch.Tensor  # (K,) log p(y)
+    gallery: torch.Tensor  # (M, 1, 28, 28) in [0, 1]
+    gallery_labels: np.ndarray  # (M,)
+    gallery_index: np.ndarray  # (M,) index in the official test set
+    test_max_softmax: np.ndarray | None = None  # (n,) the classifier's max_y p(y|x)
+    outlier_max_softmax: np.ndarray | None = None
+
+
+@dataclass
+class CondEntry:
+    """One data set's pair for the conditional tab: the conditional VAE p(x|y) and the classifier p(y|x)."""
+    dataset: str
+    cvae_name: str
+    cvae: VAE
+    meta: dict  # the cVAE's checkpoint JSON and manifest record
+    record: CondRecord | None
+    clf_name: str | None = None
+    classifier: torch.nn.Module | None = None
+    clf_meta: dict = field(default_factory=dict)
+
+    @property
+    def class_names(self) -> list[str]:
+        return CLASS_NAMES[self.dataset]
+
+
+@dataclass
 class Zoo:
     vaes: dict[str, VAEEntry] = field(default_factory=dict)
     lms: dict[str, LMEntry] = field(default_factory=dict)
     sweep: list[SweepPoint] = field(default_factory=list)
+    sigmas: list[SigmaPoint] = field(default_factory=list)  # Gaussian decoders, by sigma_x
     pixelcnns: dict[str, PixelEntry] = field(default_factory=dict)
     manifest: dict = field(default_factory=dict)
+    conditional: dict[str, CondEntry] = field(default_factory=dict)  # by data set: p(x|y) beside p(y|x)
 
     def vae(self, name) -> VAEEntry:
         if not isinstance(name, str) or name not in self.vaes:
@@ -204,6 +254,33 @@ def load_pixel_test(name: str, root: Path) -> PixelTestSet | None:
                         t["vae_elbo"].double().numpy(), t["labels"].long().numpy(), meta.get("vae", ""))
 
 
+def load_cond_record(name: str, root: Path) -> CondRecord | None:
+    path = root / f"{name}{COND_SUFFIX}"
+    if not path.is_file():
+        return None
+    try:
+        t = load_file(str(path))
+    except Exception as e:
+        raise CheckpointError(f"conditional evaluation {path} is corrupted: {e}") from e
+    arr = lambda key: t[key].double().numpy() if key in t else None  # noqa: E731
+    return CondRecord(arr("val_log_px"), arr("test_log_px"), arr("outlier_log_px"), float(t["threshold"][0]),
+                      t["log_prior"].float(), t["gallery"].float().div(255.0).unsqueeze(1),
+                      t["gallery_labels"].long().numpy(), t["gallery_index"].long().numpy(),
+                      arr("test_max_softmax"), arr("outlier_max_softmax"))
+
+
+def _pair_conditional(zoo: Zoo, found: dict[str, dict], root: Path) -> None:
+    """found[dataset][kind] = (name, model, meta), kind "vae" (conditional) or "classifier": each data set
+    with a conditional VAE becomes one CondEntry, with its classifier when that ships too."""
+    for dataset, parts in found.items():
+        if "vae" not in parts:
+            continue
+        name, model, meta = parts["vae"]
+        clf_name, clf, clf_meta = parts.get("classifier", (None, None, {}))
+        zoo.conditional[dataset] = CondEntry(dataset, name, model, meta, load_cond_record(name, root),
+                                             clf_name, clf, clf_meta)
+
+
 def load_zoo(root: str | Path = CHECKPOINT_DIR) -> Zoo:
     """Load every model that the manifest lists (or, without one, every checkpoint found)."""
     root = Path(root)
@@ -215,6 +292,7 @@ def load_zoo(root: str | Path = CHECKPOINT_DIR) -> Zoo:
     hashes = frozenset()
     if (root / TRAIN_HASHES).is_file():
         hashes = frozenset(load_file(str(root / TRAIN_HASHES))["hashes"].tolist())
+    conditional: dict[str, dict] = {}  # data set -> conditional VAE and classifier, paired at the end
     for name in names:
         model, meta = checkpoints.load(name, root)
         record = manifest.get("models", {}).get(name, {})
@@ -224,7 +302,14 @@ def load_zoo(root: str | Path = CHECKPOINT_DIR) -> Zoo:
             m = meta.get("metrics", {})
             zoo.sweep.append(SweepPoint(model.config.beta, name, model, m.get("rate", float("nan")),
                                         m.get("distortion", float("nan")), m.get("kl_per_dim", [])))
-        if kind == "vae" and meta.get("role", "main") == "main":
+        if kind == "vae" and meta.get("role") == "sigma":
+            m = meta.get("metrics", {})
+            zoo.sigmas.append(SigmaPoint(model.config.sigma_x, name, model, m.get("rate", float("nan")),
+                                         m.get("distortion", float("nan")), m.get("squared_error", float("nan"))))
+        if kind == "classifier" or (kind == "vae" and meta.get("role") == "conditional") or (
+                kind == "vae" and "role" not in meta and model.config.n_classes > 0):
+            conditional.setdefault(meta.get("dataset", "mnist"), {})[kind] = (name, model, meta)
+        elif kind == "vae" and meta.get("role", "main") == "main":
             zoo.vaes[name] = VAEEntry(name, model, meta, load_map(name, meta.get("dataset", "mnist"), root))
         elif kind == "pixelcnn":
             test = load_pixel_test(name, root)
@@ -233,4 +318,6 @@ def load_zoo(root: str | Path = CHECKPOINT_DIR) -> Zoo:
         elif kind != "vae":
             zoo.lms[name] = LMEntry(name, model, meta.pop("vocab_obj"), meta, hashes)
     zoo.sweep.sort(key=lambda p: p.beta)
+    _pair_conditional(zoo, conditional, root)
+    zoo.sigmas.sort(key=lambda p: p.sigma_x)
     return zoo

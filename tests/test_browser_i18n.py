@@ -10,9 +10,11 @@ import pytest
 
 from conftest import SCREENSHOTS
 
-KNOWN_TABS = ["interpolation", "prior_posterior", "tokens", "pixels", "tradeoff"]
+KNOWN_TABS = ["lecture", "interpolation", "prior_posterior", "reparam", "conditional", "tokens", "mass", "pixels",
+              "tradeoff"]
 # what each tab draws first: present when the tab is filled in (its main figure, for presenter mode)
-MAIN = {"interpolation": "#interp-map", "prior_posterior": "#pp-map", "tokens": "#tokens-strip",
+MAIN = {"lecture": "#lecture-map", "reparam": "#rep-main", "conditional": "#cond-main", "mass": "#mass-main",
+        "interpolation": "#interp-map", "prior_posterior": "#pp-map", "tokens": "#tokens-strip",
         "pixels": "#px-maps", "tradeoff": "#tradeoff-plane"}
 
 # English words a Chinese page may show: names of models, datasets, units, symbols and code
@@ -79,7 +81,9 @@ def open_view(browser, app_url, query: str, locale: str = "en-US", viewport=(140
 def wait_tab(page, tab: str):
     page.locator(f'button[role="tab"][data-tab-id="{tab}"][aria-selected="true"]').wait_for(timeout=20_000)
     main = page.locator(MAIN.get(tab, "#no-main-figure"))
-    if main.count():
+    if tab == "lecture":  # text and buttons, no figure
+        main.first.wait_for(timeout=30_000)
+    elif main.count():
         main.first.locator(".js-plotly-plot, img").first.wait_for(timeout=30_000)
 
 
@@ -178,7 +182,7 @@ def test_unknown_or_malformed_parameters_are_ignored_with_a_notice(browser, app_
         context.close()
     context, page = open_view(browser, app_url, "?tab=nowhere&beta=abc")
     try:
-        wait_tab(page, "interpolation")
+        wait_tab(page, "lecture")  # the first tab
         page.locator("#page-notice").get_by_text("nowhere").wait_for(timeout=20_000)
     finally:
         context.close()
@@ -187,7 +191,7 @@ def test_unknown_or_malformed_parameters_are_ignored_with_a_notice(browser, app_
 def test_link_to_this_view_round_trip(browser, app_url):
     context, page = open_view(browser, app_url, "")
     try:
-        wait_tab(page, "interpolation")
+        wait_tab(page, "lecture")
         page.locator('button[role="tab"][data-tab-id="tokens"]').click()
         page.locator("#tokens-model").get_by_text("GRU").click()
         box = page.locator("#tokens-text textarea, #tokens-text input").first

@@ -169,3 +169,67 @@ def sample_step(model, vocab: Vocab, prefix: str = "", temperature: float = 1.0,
     forced = len(prefix) >= vocab.max_len
     drawn = 0 if forced else _draw(probs, seed, 0, len(prefix))
     return StepDraw(probs, F.softmax(logits.double(), -1), drawn, forced)
+
+
+# ---------------------------------------------------------------------------------------------
+# the prefix tree: every continuation of a prefix up to a depth, for exact sums over strings
+
+
+@dataclass
+class PrefixTree:
+    """The model's logits at every node of the tree of strings that continue prefix by up to
+    depth characters. levels[d] is ((V-1)^d, vocab): the logits for x_t after prefix + s, one row
+    per string s of d characters (no end token), in lexicographic order of s, so that the row of s
+    at depth d + 1 is row(s[:-1]) * (V-1) + index(s[-1]) - 1."""
+    prefix: str
+    prefix_logits: torch.Tensor  # (len(prefix), vocab): the logits that predict each prefix character
+    levels: list[torch.Tensor]
+
+
+@torch.no_grad()
+def prefix_tree(model, vocab: Vocab, prefix: str = "", depth: int = 3, chunk: int = 4096) -> PrefixTree:
+    """Logits for every continuation of prefix by 0..depth characters: one batch per depth, each
+    node run once (model.extend carries its parent's state) when the model offers it, else the full
+    forward of each depth's contexts (start token, prefix, continuation)."""
+    _check_prefix(vocab, prefix)
+    if len(prefix) + depth > vocab.max_len:
+        raise VocabularyError(f"the prefix and its continuations reach {len(prefix) + depth} characters; "
+                              f"at most {vocab.max_len} are allowed")
+    model.eval()
+    n = vocab.size - 1  # the characters; the end token is never inside a string
+    chars = torch.arange(1, vocab.size)
+    ctx = context(vocab, prefix)[None]  # (1, 1 + len(prefix))
+    if not hasattr(model, "extend"):
+        return _prefix_tree_full(model, vocab, prefix, depth, chunk)
+    logits, state = model.extend(ctx)
+    levels = [logits[:, -1].float()]
+    for d in range(1, depth + 1):
+        n_parents = n ** (d - 1)
+        out, states = [], []
+        step = max(1, chunk // n)
+        for i in range(0, n_parents, step):  # children of parents i..i+step, in order
+            j = min(i + step, n_parents)
+            parent = tuple(s[i:j].repeat_interleave(n, dim=0) for s in state)
+            lg, st = model.extend(chars.repeat(j - i)[:, None], parent)
+            out.append(lg[:, -1].float())
+            if d < depth:
+                states.append(st)
+        levels.append(torch.cat(out))
+        if d < depth:
+            state = tuple(torch.cat(parts) for parts in zip(*states))
+    return PrefixTree(prefix, logits[0, :-1].float(), levels)
+
+
+def _prefix_tree_full(model, vocab: Vocab, prefix: str, depth: int, chunk: int) -> PrefixTree:
+    n = vocab.size - 1
+    ctx = context(vocab, prefix)
+    levels, prefix_logits = [], None
+    for d in range(depth + 1):
+        tails = (torch.cartesian_prod(*[torch.arange(1, vocab.size)] * d).reshape(n ** d, d) if d
+                 else torch.zeros(1, 0, dtype=torch.long))
+        x = torch.cat([ctx.expand(len(tails), -1), tails], dim=1)
+        rows = [model(x[i:i + chunk])[0][:, -1].float() for i in range(0, len(x), chunk)]
+        levels.append(torch.cat(rows))
+        if d == 0:
+            prefix_logits = model(x)[0][0, :-1].float()
+    return PrefixTree(prefix, prefix_logits, levels)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
@@ -51,3 +52,12 @@ class GRULanguageModel(nn.Module):
         if targets is not None:
             loss = F.cross_entropy(logits.view(-1, logits.size(-1)), targets.view(-1), ignore_index=-1)
         return logits, loss
+
+    @torch.no_grad()
+    def extend(self, idx, state: tuple | None = None) -> tuple[torch.Tensor, tuple]:
+        """Continue sequences from the hidden state in state (None: from the start), eval mode.
+        idx (B, T_new) -> logits (B, T_new, vocab_size), as forward() gives for those positions,
+        and the state after idx: (h,), h (B, n_layer, n_hidden), batch first."""
+        h0 = None if state is None else state[0].transpose(0, 1).contiguous()
+        h, h_n = self.gru(self.wte(idx), h0)
+        return self.lm_head(h), (h_n.transpose(0, 1),)

@@ -52,6 +52,19 @@ class CausalSelfAttention(nn.Module):
         y = y.transpose(1, 2).contiguous().view(B, T, C)
         return self.resid_drop(self.c_proj(y)), att
 
+    def extend(self, x: torch.Tensor, kv: tuple | None) -> tuple[torch.Tensor, tuple]:
+        """forward() for T new positions after the past keys and values kv, each (B, nh, T_past, hs)."""
+        B, T, C = x.size()
+        q, k, v = self.c_attn(x).split(C, dim=2)
+        q, k, v = (t.view(B, T, self.n_head, C // self.n_head).transpose(1, 2) for t in (q, k, v))
+        if kv is not None:
+            k, v = torch.cat([kv[0], k], dim=2), torch.cat([kv[1], v], dim=2)
+        past = k.size(2) - T
+        att = (q @ k.transpose(-2, -1)) / math.sqrt(k.size(-1))  # (B, nh, T, T_past + T)
+        att = att.masked_fill(~self.mask[:, :, past:past + T, :past + T], float("-inf"))
+        y = F.softmax(att, dim=-1) @ v
+        return self.c_proj(y.transpose(1, 2).contiguous().view(B, T, C)), (k, v)
+
 
 class Block(nn.Module):
     def __init__(self, config: TransformerConfig):
@@ -70,6 +83,11 @@ class Block(nn.Module):
         a, att = self.attn(self.ln_1(x))
         x = x + a
         return x + self.mlp(self.ln_2(x)), att
+
+    def extend(self, x, kv):
+        a, kv = self.attn.extend(self.ln_1(x), kv)
+        x = x + a
+        return x + self.mlp(self.ln_2(x)), kv
 
 
 class Transformer(nn.Module):
@@ -106,3 +124,21 @@ class Transformer(nn.Module):
         if return_attention:
             return logits, loss, torch.stack(atts)
         return logits, loss
+
+    @torch.no_grad()
+    def extend(self, idx, state: tuple | None = None) -> tuple[torch.Tensor, tuple]:
+        """Continue sequences whose past is summarised in state (None: from the start), reusing
+        the past's keys and values instead of recomputing them (eval mode). idx (B, T_new) ->
+        logits (B, T_new, vocab_size), as forward() gives for those positions, and the state after
+        idx: each layer's keys and values, (B, n_head, T_past + T_new, head size), batch first."""
+        B, T = idx.size()
+        past = 0 if state is None else state[0].size(2)
+        if past + T > self.config.block_size:
+            raise ValueError(f"Cannot forward sequence of length {past + T}, block size is only "
+                             f"{self.config.block_size}")
+        x = self.wte(idx) + self.wpe(torch.arange(past, past + T, device=idx.device))
+        new = []
+        for i, block in enumerate(self.blocks):
+            x, kv = block.extend(x, None if state is None else state[2 * i:2 * i + 2])
+            new += kv
+        return self.lm_head(self.ln_f(x)), tuple(new)

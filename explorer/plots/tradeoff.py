@@ -23,6 +23,7 @@ CHOSEN = "#ef553b"
 BETA_ONE = "#00a65a"
 LIVE = "#ff7f0e"
 INACTIVE = "#cccccc"
+SIGMA = "#9467bd"  # the Gaussian decoders' panel
 
 
 def _figure(data: list[dict], title: str, x: str, y: str, height: int = 420, xaxis: dict | None = None,
@@ -43,11 +44,15 @@ def _list(a) -> list:
 def rate_distortion_plane(betas: Sequence[float], rates: Sequence[float], distortions: Sequence[float],
                           chosen: int | None = None, live_rate: Sequence[float] | None = None,
                           live_distortion: Sequence[float] | None = None, live_beta: float | None = None,
-                          title: str = "Rate–distortion plane", lang: str = "en") -> go.Figure:
+                          title: str = "Rate–distortion plane", lang: str = "en",
+                          sigma_x: Sequence[float] | None = None, sigma_rates: Sequence[float] | None = None,
+                          sigma_errors: Sequence[float] | None = None,
+                          sigma_distortions: Sequence[float] | None = None) -> go.Figure:
     """The sweep's models as the frontier, with lines of constant ELBO (D + R = const).
 
     chosen: index of the highlighted sweep point. live_*: a trajectory (oldest first) drawn as a
-    line ending in a big marker.
+    line ending in a big marker. sigma_*: Gaussian decoders (their sigma_x, rate, squared error
+    ||x - x_hat||^2 and -log p(x|z)), drawn in a second panel below that shares the rate axis.
     """
     betas, R, D = (np.asarray(v, dtype=float) for v in (betas, rates, distortions))
     data: list[dict] = []
@@ -58,6 +63,10 @@ def rate_distortion_plane(betas: Sequence[float], rates: Sequence[float], distor
     ys = [D[np.isfinite(D)]] + ([np.asarray(live_distortion, float)[recent]] if live_distortion is not None else [])
     xs, ys = np.concatenate(xs), np.concatenate(ys)
     xs, ys = xs[np.isfinite(xs)], ys[np.isfinite(ys)]
+    with_sigma = sigma_x is not None and len(sigma_x) > 0
+    if with_sigma:  # the shared rate axis frames both panels
+        xs = np.concatenate([xs, np.asarray(sigma_rates, float)])
+        xs = xs[np.isfinite(xs)]
     if len(xs) and len(ys):
         x0, x1 = 0.0, float(xs.max()) * 1.15 + 1.0
         y_lo, y_hi = float(ys.min()), float(ys.max())
@@ -101,8 +110,53 @@ def rate_distortion_plane(betas: Sequence[float], rates: Sequence[float], distor
         data.append(dict(type="scatter", x=lr[-1:], y=ld[-1:], mode="markers", name=t("to.fig.live_now", lang, beta=beta_txt),
                          marker=dict(size=16, color=LIVE, line=dict(width=2, color="black")),
                          hovertemplate="live: R=%{x:.2f}, D=%{y:.2f}<extra></extra>"))
+    if with_sigma:
+        return _with_sigma_panel(data, title, xaxis, yaxis, sigma_x, sigma_rates, sigma_errors, sigma_distortions,
+                                 lang)
     return _figure(data, title, t("to.fig.rate_axis", lang), t("to.fig.dist_axis", lang),
                    height=520, xaxis=xaxis, yaxis=yaxis)
+
+
+def _with_sigma_panel(data: list[dict], title: str, xaxis: dict, yaxis: dict, sigma_x, rates, errors, distortions,
+                      lang: str) -> go.Figure:
+    """The plane above; below, on the same rate axis, Gaussian decoders against squared error, each with
+    the line of slope -2 sigma^2 along which its objective ||x - x_hat||^2 / (2 sigma^2) + R is constant."""
+    s, R, E = (np.asarray(v, dtype=float) for v in (sigma_x, rates, errors))
+    Dg = np.asarray(distortions if distortions is not None else np.full_like(s, np.nan), dtype=float)
+    b_eff = 2.0 * s ** 2
+    x_range = xaxis.get("range") or [0.0, float(np.nanmax(R)) * 1.15 + 1.0]
+    fin = E[np.isfinite(E)]
+    pad = 0.15 * (float(fin.max() - fin.min()) if len(fin) else 1.0) + 2.0
+    y_range = [max(0.0, float(fin.min()) - pad), float(fin.max()) + pad] if len(fin) else None
+    below = dict(xaxis="x2", yaxis="y2")
+    data.append(dict(
+        type="scatter", x=_list(R), y=_list(E), mode="lines+markers+text", **below,
+        text=[f"σ={v:g} · β_eff={b:g}" for v, b in zip(s, b_eff)],
+        textposition=["top left" if r > 0.6 * x_range[1] else "top right" for r in R],  # labels stay inside
+        name=t("to.sigma.points", lang), line=dict(color=SIGMA), marker=dict(size=11, color=SIGMA, symbol="diamond"),
+        customdata=[[float(v), float(b), float(d)] for v, b, d in zip(s, b_eff, Dg)],
+        hovertemplate="σ=%{customdata[0]:g}, β_eff = 2σ² = %{customdata[1]:g}<br>rate R=%{x:.2f} nats"
+                      "<br>‖x − x̂‖²=%{y:.2f}<br>−log p(x|z)=%{customdata[2]:.1f} nats<extra></extra>"))
+    half = max(2.0, 0.08 * (x_range[1] - x_range[0]))
+    xs, ys = [], []
+    for r, e, b in zip(R, E, b_eff):  # ||x - x_hat||^2 + 2 sigma^2 R = const: slope -beta_eff
+        if np.isfinite(r) and np.isfinite(e):
+            dr = np.array([-half, half])
+            xs += [*(r + dr), np.nan]
+            ys += [*(e - b * dr), np.nan]
+    data.append(dict(type="scatter", x=_list(xs), y=_list(ys), mode="lines", hoverinfo="skip", **below,
+                     line=dict(color=SIGMA, dash="dot", width=2), name=t("to.sigma.slope", lang)))
+    # the rate axis is named once, under the lower panel (the two share it)
+    return _figure(data, title, None, t("to.fig.dist_axis", lang), height=860,
+                   xaxis=dict(xaxis, domain=[0, 1], anchor="y"), yaxis=dict(yaxis, domain=[0.45, 1.0]),
+                   legend=dict(orientation="h", yanchor="top", y=-0.09, x=0, xanchor="left"),
+                   xaxis2=style.axis(t("to.fig.rate_axis", lang), domain=[0, 1], anchor="y2", matches="x",
+                                     range=x_range),
+                   yaxis2=style.axis(t("to.sigma.err_axis", lang), domain=[0.0, 0.30],
+                                     **({"range": y_range} if y_range else {})),
+                   annotations=[dict(text=t("to.sigma.panel_title", lang), xref="paper", yref="paper", x=0,
+                                     y=0.34, xanchor="left", yanchor="bottom", showarrow=False,
+                                     font=dict(size=15))])
 
 
 def training_curves(history: dict[str, np.ndarray], title: str = "Live training on a fixed test batch",

@@ -11,6 +11,14 @@ from dataclasses import dataclass
 VAE_ARGS = ["--hidden", "512", "256", "--epochs", "300", "--warmup-epochs", "20", "--seed", "0"]
 SWEEP_BETAS = (0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
 HEADLINE_VAE = "vae_mnist_z32"  # beta = 1, the larger latent; also the sweep's beta = 1 point
+# the lecture's Gaussian decoder p(x|z) = N(x_hat, sigma_x^2 I) on grey MNIST: sigma_x plays beta's role
+# (beta_eff = 2 sigma_x^2 against squared error); smaller networks and fewer epochs keep them cheap
+SIGMA_XS = (0.1, 0.3, 1.0)
+SIGMA_ARGS = ["--hidden", "256", "128", "--epochs", "100", "--warmup-epochs", "10", "--seed", "0"]
+# the conditional VAEs p(x|y) and the classifiers p(y|x) of the conditional tab: smaller networks than the
+# VAE_ARGS ones (both cVAEs together must stay under 5 MB), the same seed, warm-up and binarised inputs
+CVAE_ARGS = ["--conditional", "--latent-dim", "16", "--hidden", "384", "192", "--seed", "0"]
+CLASSIFIER_ARGS = ["--channels", "16", "32", "--hidden-units", "128", "--seed", "0"]
 
 
 TRAIN = "explorer.training.train"
@@ -20,7 +28,8 @@ PIXELCNN = "explorer.training.pixelcnn"
 @dataclass(frozen=True)
 class Recipe:
     name: str
-    role: str  # "main" (a tab's model), "sweep" (a beta-sweep point), "lm" (character model)
+    role: str  # "main" (a tab's model), "sweep" (a beta-sweep point), "sigma" (a Gaussian-decoder
+    # point), "lm" (character model), "conditional" (a conditional VAE p(x|y)), "classifier" (a CNN p(y|x))
     args: tuple[str, ...]
     module: str = TRAIN  # python -m <module> <args> trains it
 
@@ -32,7 +41,11 @@ class Recipe:
     def dataset(self) -> str:
         if self.family == "pixelcnn":
             return "mnist"
-        return "names" if self.family != "vae" else self.args[self.args.index("--dataset") + 1]
+        return "names" if self.family not in ("vae", "classifier") else self.args[self.args.index("--dataset") + 1]
+
+
+def sigma_name(sigma_x: float) -> str:
+    return f"gauss_mnist_sigma{sigma_x:g}"
 
 
 def _vae(dataset: str, z: int, epochs: int | None = None) -> tuple[str, ...]:
@@ -40,6 +53,10 @@ def _vae(dataset: str, z: int, epochs: int | None = None) -> tuple[str, ...]:
     if epochs is not None:
         args[args.index("--epochs") + 1] = str(epochs)
     return tuple(args)
+
+
+def _cvae(dataset: str, epochs: int, warmup: int) -> tuple[str, ...]:
+    return ("vae", "--dataset", dataset, *CVAE_ARGS, "--epochs", str(epochs), "--warmup-epochs", str(warmup))
 
 
 RECIPES: list[Recipe] = [
@@ -50,6 +67,15 @@ RECIPES: list[Recipe] = [
     Recipe("vae_fashion_z32", "main", _vae("fashion", 32, epochs=50)),
     *[Recipe(f"sweep_mnist_beta{b:g}", "sweep", (*_vae("mnist", 32), "--beta", f"{b:g}"))
       for b in SWEEP_BETAS if b != 1.0],
+    *[Recipe(sigma_name(s), "sigma", ("vae", "--dataset", "mnist", "--latent-dim", "32", "--likelihood", "gaussian",
+                                      "--sigma-x", f"{s:g}", *SIGMA_ARGS))
+      for s in SIGMA_XS],
+    # the conditional tab: p(x|y) (latent 16) and p(y|x) on the same binarised images; Fashion-MNIST has
+    # six times the steps per epoch, so fewer epochs
+    Recipe("cvae_mnist", "conditional", _cvae("mnist", epochs=200, warmup=20)),
+    Recipe("cvae_fashion", "conditional", _cvae("fashion", epochs=30, warmup=5)),
+    Recipe("clf_mnist", "classifier", ("classifier", "--dataset", "mnist", *CLASSIFIER_ARGS, "--epochs", "15")),
+    Recipe("clf_fashion", "classifier", ("classifier", "--dataset", "fashion", *CLASSIFIER_ARGS, "--epochs", "5")),
     Recipe("names_transformer", "lm", ("transformer", "--n-embd", "128", "--n-layer", "4", "--n-head", "4",
                                        "--dropout", "0.1", "--max-steps", "12000", "--batch-size", "64",
                                        "--lr", "2e-3", "--seed", "0")),

@@ -1,6 +1,8 @@
 """Train the shipped models. Nothing in this file knows about the app.
 
     python -m explorer.training.train vae --dataset mnist --latent-dim 16 --out checkpoints/vae_mnist_z16
+    python -m explorer.training.train vae --dataset mnist --conditional --out checkpoints/cvae_mnist   # p(x|y)
+    python -m explorer.training.train classifier --dataset mnist --out checkpoints/clf_mnist          # p(y|x)
     python -m explorer.training.train transformer --out checkpoints/names_transformer
     python -m explorer.training.train gru --out checkpoints/names_gru
 
@@ -35,16 +37,17 @@ def vae_batch(x: torch.Tensor, likelihood: str, generator: torch.Generator) -> t
     return binarize(x, generator) if likelihood == "bernoulli" else x
 
 
-def vae_evaluate(model: VAE, x: torch.Tensor, batch_size: int = 1000, seed: int = 0) -> dict:
+def vae_evaluate(model: VAE, x: torch.Tensor, batch_size: int = 1000, seed: int = 0, y=None) -> dict:
     model.eval()
-    m = model.measure(x, torch.Generator().manual_seed(seed), batch_size)
+    m = model.measure(x, torch.Generator().manual_seed(seed), batch_size, y=y)
     return {"distortion": m.D, "rate": m.R, "elbo": m.elbo}
 
 
 def train_vae(model: VAE, x_train: torch.Tensor, x_val: torch.Tensor, *, epochs: int, batch_size: int,
               lr: float, warmup_epochs: int, seed: int, max_seconds: float | None = None,
-              progress: bool = True) -> dict:
-    """Minimise distortion + beta * rate; keep the weights with the best validation beta-loss."""
+              progress: bool = True, y_train: torch.Tensor | None = None, y_val: torch.Tensor | None = None) -> dict:
+    """Minimise distortion + beta * rate; keep the weights with the best validation beta-loss.
+    A conditional VAE (config.n_classes > 0) is given the labels y_train / y_val as well."""
     torch.manual_seed(seed)
     g = torch.Generator().manual_seed(seed)
     beta = model.config.beta
@@ -61,12 +64,13 @@ def train_vae(model: VAE, x_train: torch.Tensor, x_val: torch.Tensor, *, epochs:
         perm = torch.randperm(len(x_train), generator=g)
         for i in range(0, len(perm), batch_size):
             xb = vae_batch(x_train[perm[i:i + batch_size]], model.config.likelihood, g)
-            loss = model.loss(xb, beta=w, generator=g).loss
+            yb = None if y_train is None else y_train[perm[i:i + batch_size]]
+            loss = model.loss(xb, beta=w, generator=g, y=yb).loss
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
         sched.step()
-        m = vae_evaluate(model, val, seed=seed)
+        m = vae_evaluate(model, val, seed=seed, y=y_val)
         objective = m["distortion"] + beta * m["rate"]
         history.append({"epoch": epoch + 1, **m})
         if epoch + 1 >= warmup_epochs and objective < best:
@@ -78,18 +82,21 @@ def train_vae(model: VAE, x_train: torch.Tensor, x_val: torch.Tensor, *, epochs:
         model.load_state_dict(best_state)
     model.eval()
     return {"best_epoch": best_epoch, "best_val_objective": best, "epochs_run": len(history),
-            "seconds": round(time.time() - t0, 1), "val": vae_evaluate(model, val, seed=seed)}
+            "seconds": round(time.time() - t0, 1), "val": vae_evaluate(model, val, seed=seed, y=y_val)}
 
 
 def main_vae(args) -> None:
-    x, _ = load_images(args.dataset, args.data_root, train=True)
+    x, labels = load_images(args.dataset, args.data_root, train=True)
     tr, va = holdout(len(x), args.n_val, args.seed)
     config = VAEConfig(hidden=tuple(args.hidden), latent_dim=args.latent_dim,
-                       likelihood=args.likelihood, sigma_x=args.sigma_x, beta=args.beta)
+                       likelihood=args.likelihood, sigma_x=args.sigma_x, beta=args.beta,
+                       n_classes=10 if args.conditional else 0)
     torch.manual_seed(args.seed)
     model = VAE(config)
+    y_train, y_val = (labels[tr], labels[va]) if args.conditional else (None, None)
     report = train_vae(model, x[tr], x[va], epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
-                       warmup_epochs=args.warmup_epochs, seed=args.seed, max_seconds=args.max_seconds)
+                       warmup_epochs=args.warmup_epochs, seed=args.seed, max_seconds=args.max_seconds,
+                       y_train=y_train, y_val=y_val)
     meta = {
         "seed": args.seed, "dataset": args.dataset, "command": command_line(args.argv),
         "data": f"{DATA_DESCRIPTION[(args.dataset, 'train')]}; {args.n_val} held out for validation",
@@ -97,6 +104,29 @@ def main_vae(args) -> None:
     }
     dtype = {"float16": torch.float16, "float32": torch.float32}[args.weights_dtype]
     print(checkpoints.save(model, args.out, meta, dtype=dtype), report)
+
+
+# ---------------------------------------------------------------------------- classifier p(y|x)
+def main_classifier(args) -> None:
+    from ..models.classifier import Classifier, ClassifierConfig
+    from .classifier import train_classifier
+
+    x, labels = load_images(args.dataset, args.data_root, train=True)
+    tr, va = holdout(len(x), args.n_val, args.seed)  # the same held-out images as the VAEs
+    config = ClassifierConfig(channels=tuple(args.channels), hidden=args.hidden_units, dropout=args.dropout)
+    torch.manual_seed(args.seed)
+    model = Classifier(config)
+    report = train_classifier(model, x[tr], labels[tr], x[va], labels[va], epochs=args.epochs,
+                              batch_size=args.batch_size, lr=args.lr, weight_decay=args.weight_decay,
+                              seed=args.seed, max_seconds=args.max_seconds)
+    meta = {
+        "seed": args.seed, "dataset": args.dataset, "command": command_line(args.argv),
+        "data": (f"{DATA_DESCRIPTION[(args.dataset, 'train')]}; {args.n_val} held out for validation; "
+                 f"binarised (a fresh torch.bernoulli draw per batch), like the VAEs' inputs"),
+        "training": report,
+    }
+    dtype = {"float16": torch.float16, "float32": torch.float32}[args.weights_dtype]
+    print(checkpoints.save(model, args.out, meta, dtype=dtype), {k: v for k, v in report.items() if k != "history"})
 
 
 # ---------------------------------------------------------------------------- character models
@@ -201,6 +231,8 @@ def parse_args(argv=None):
     v.add_argument("--likelihood", choices=["bernoulli", "gaussian"], default="bernoulli")
     v.add_argument("--sigma-x", type=float, default=0.1)
     v.add_argument("--beta", type=float, default=1.0)
+    v.add_argument("--conditional", action="store_true",
+                   help="a conditional VAE p(x|y): the label one-hot goes to the encoder and the decoder")
     v.add_argument("--epochs", type=int, default=100)
     v.add_argument("--warmup-epochs", type=int, default=10)
     v.add_argument("--batch-size", type=int, default=100)
@@ -208,6 +240,19 @@ def parse_args(argv=None):
     v.add_argument("--n-val", type=int, default=1000)
     v.add_argument("--weights-dtype", choices=["float16", "float32"], default="float16",
                    help="how the weights are stored (computation is always float32)")
+
+    c = sub.add_parser("classifier", help="a small CNN p(y|x) on binarised MNIST or Fashion-MNIST")
+    c.add_argument("--dataset", choices=["mnist", "fashion"], default="mnist")
+    c.add_argument("--data-root", default="./data", help="torchvision data root (default ./data)")
+    c.add_argument("--channels", type=int, nargs=2, default=[16, 32])
+    c.add_argument("--hidden-units", type=int, default=128)
+    c.add_argument("--dropout", type=float, default=0.25)
+    c.add_argument("--epochs", type=int, default=10)
+    c.add_argument("--batch-size", type=int, default=100)
+    c.add_argument("--lr", type=float, default=3e-3)
+    c.add_argument("--weight-decay", type=float, default=1e-4)
+    c.add_argument("--n-val", type=int, default=1000)
+    c.add_argument("--weights-dtype", choices=["float16", "float32"], default="float16")
 
     for name in ("transformer", "gru"):
         a = sub.add_parser(name, help=f"a character {name} on names.txt")
@@ -236,7 +281,7 @@ def main(argv=None) -> None:
     args = parse_args(argv)
     args.argv = argv
     torch.set_num_threads(args.threads)
-    (main_vae if args.family == "vae" else main_lm)(args)
+    {"vae": main_vae, "classifier": main_classifier}.get(args.family, main_lm)(args)
 
 
 if __name__ == "__main__":

@@ -19,13 +19,25 @@ from gradio.i18n import I18nData
 from ..i18n import DEFAULT_LANG, FRONTEND_LOCALE, LANG_NAMES, LANGS, TEXT, t, translations
 
 I18N = gr.I18n(**translations())
+_ALL = {loc: dict(table) for loc, table in I18N.translations.items()}  # every key, kept for keep_used_translations
+_USED: set[str] = set()  # keys the built page shows through tr() / tr_fmt()
+GRADIO_KEYS = ("image_editor.",)  # gradio's own components look these up in the page's table
 
 
 def tr(key: str) -> I18nData:
     """Static component text (labels, Markdown, buttons, choices): translated by the frontend."""
     if key not in TEXT:
         raise KeyError(f"no translation for {key!r}: add it to explorer/i18n.py")
+    _USED.add(key)
     return I18nData(key)
+
+
+def keep_used_translations() -> None:
+    """Send the page only the static text it shows: the handlers' sentences are written on the server,
+    so the table every student downloads first holds a third of the keys (call after building)."""
+    for loc, table in I18N.translations.items():
+        table.clear()
+        table.update({k: v for k, v in _ALL[loc].items() if k in _USED or k.startswith(GRADIO_KEYS)})
 
 
 def tr_fmt(key: str, **fmt) -> I18nData:
@@ -36,7 +48,8 @@ def tr_fmt(key: str, **fmt) -> I18nData:
         raise KeyError(f"no translation for {key!r}: add it to explorer/i18n.py")
     derived = key + "|" + ",".join(f"{k}={v}" for k, v in sorted(fmt.items()))
     for loc, table in I18N.translations.items():
-        table[derived] = _t(key, loc, **fmt)
+        table[derived] = _ALL[loc][derived] = _t(key, loc, **fmt)
+    _USED.add(derived)
     return I18nData(derived)
 
 
@@ -178,6 +191,9 @@ class Page:
         self.tab_ids, self.default_tab = list(tab_ids), default_tab
         self.redraws: list[tuple] = []
         self.params: list[Param] = []
+        self.gotos: list[tuple] = []
+        self.lazies: list[tuple] = []
+        self._made: dict[tuple, list] = {}
         self.lang: gr.Radio | None = None
 
     # ---- built first: the bar above the tabs
@@ -204,6 +220,26 @@ class Page:
 
     def param(self, tab: str, name: str, component, parse, show=None) -> None:
         self.params.append(Param(tab, name, component, parse, show))
+
+    def lazy(self, tab: str, outputs: list, make) -> None:
+        """outputs start empty in the page's config and are filled with make(lang) (a list, one value
+        per output; computed once per language and kept) the first time the tab opens in a page: a
+        student downloads a tab's figures only when opening it, and the first page is small."""
+        if tab not in self.tab_ids:
+            raise KeyError(f"no tab {tab!r}; known: {self.tab_ids}")
+        self.lazies.append((tab, list(outputs), make))
+
+    def _lazy_values(self, make, lang: str) -> list:
+        key = (id(make), lang)
+        if key not in self._made:
+            self._made[key] = list(make(lang))
+        return self._made[key]
+
+    def goto(self, trigger, tab: str) -> None:
+        """Clicking trigger (a Button) opens tab (one of tab_ids): the lecture map's nodes."""
+        if tab not in self.tab_ids:
+            raise KeyError(f"no tab {tab!r}; known: {self.tab_ids}")
+        self.gotos.append((trigger, tab))
 
     # ---- the wiring, once every tab is built
     def wire(self, demo: gr.Blocks, tabs: gr.Tabs, tab_items: dict[str, gr.Tab]) -> None:
@@ -286,9 +322,38 @@ class Page:
                 fn, [*inputs, self.lang], outputs, **kw)
         self.present.input(None, [self.present], None, js=PRESENT_JS)
 
+        # lazy outputs: filled the first time their tab opens (by a click, a lecture-map button or a link)
+        lazy_outputs = [c for _, outs, _ in self.lazies for c in outs]
+        opened = gr.State([])  # the tabs of this page whose lazy outputs were filled
+
+        def fill(tab, opened_tabs, lang, is_linked=False):
+            first = tab not in opened_tabs and any(t == tab for t, _, _ in self.lazies)
+            values = []
+            for t, outs, make in self.lazies:
+                # a link's own redraws fill its tab in its settings: leave those alone
+                if t == tab and first and not is_linked:
+                    values += self._lazy_values(make, lang)
+                else:
+                    values += [gr.skip()] * len(outs)
+            return [opened_tabs + [tab] if first else gr.skip(), *values]
+
+        if lazy_outputs:
+            kw = dict(api_visibility="private", show_progress="hidden", queue=False)
+            load.then(fill, [self.current_tab, opened, self.lang, linked], [opened, *lazy_outputs], **kw)
+
         for tab_id, item in tab_items.items():
-            item.select(lambda _t=tab_id: _t, None, self.current_tab, api_visibility="private", queue=False,
-                        show_progress="hidden")
+            select = item.select(lambda _t=tab_id: _t, None, self.current_tab, api_visibility="private", queue=False,
+                                 show_progress="hidden")
+            if any(t == tab_id for t, _, _ in self.lazies):
+                select.then(lambda op, lang, _t=tab_id: fill(_t, op, lang), [opened, self.lang], [opened, *lazy_outputs],
+                            api_visibility="private", show_progress="hidden", queue=False)
+
+        for trigger, tab_id in self.gotos:  # selecting a tab from the server fires no select event: fill here
+            go = trigger.click(lambda _t=tab_id: (gr.Tabs(selected=_t), _t), None, [tabs, self.current_tab],
+                               api_visibility="private", queue=False, show_progress="hidden")
+            if any(t == tab_id for t, _, _ in self.lazies):
+                go.then(lambda op, lang, _t=tab_id: fill(_t, op, lang), [opened, self.lang], [opened, *lazy_outputs],
+                        api_visibility="private", show_progress="hidden", queue=False)
 
         def make_link(tab, lang, present, *values):
             """The current tab, language, presenter mode and the tab's settings as a query string."""

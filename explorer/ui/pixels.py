@@ -22,7 +22,10 @@ def build(zoo: Zoo, page: Page | None = None) -> None:
         return
     entry = zoo.pixelcnn()
     vae_entry = zoo.vaes.get(entry.vae)
-    init = views.probability_outputs(zoo, 3, 0, views.DEFAULT_PIXEL, 1000, "gallery")
+    # the first view (a test "3"), sent when the tab first opens (page.lazy), not in the page's config
+    def first_view(lang="en"):
+        return views.probability_outputs(zoo, 3, 0, views.DEFAULT_PIXEL, 1000, "gallery", lang=lang)
+    init = first_view() if page is None else [None] * 5
     n_pixels = entry.model.config.n_pixels
     lang = [page.lang] if page is not None else []  # the page's language: the last input of every text handler
 
@@ -151,9 +154,13 @@ def build(zoo: Zoo, page: Page | None = None) -> None:
     scatter = None
     if entry.test is not None:
         gr.Markdown(tr("pix.scatter_head"))
-        scatter = gr.Plot(views.scatter_output(zoo), label=tr("pix.scatter"), elem_id="px-scatter")
+        scatter = gr.Plot(views.scatter_output(zoo) if page is None else None, label=tr("pix.scatter"),
+                          elem_id="px-scatter")
 
     if page is not None:  # another language, or a link to this view: redraw what the handlers wrote
+        page.lazy("pixels", prob_outputs, first_view)
+        if scatter is not None:
+            page.lazy("pixels", [scatter], lambda lang: [views.scatter_output(zoo, lang)])
         page.redraw(pixel_probabilities, prob_inputs, prob_outputs, preprocess=False)
         page.redraw(relabel_samples, [samples_state], [sample_md])
         if scatter is not None:

@@ -1,5 +1,7 @@
-"""Tab: reconstruction vs KL (beta). The trained beta sweep (instant) and a live run whose beta the
-student moves while it trains. The work is in explorer/views/tradeoff.py and explorer/training/live.py."""
+"""Tab: reconstruction vs KL (beta). The trained beta sweep (instant), the lecture's Gaussian decoders
+(sigma plays beta's role: a panel of the plane, their reconstructions and figures) and a live run whose
+beta the student moves while it trains. The work is in explorer/views/tradeoff.py and
+explorer/training/live.py."""
 from __future__ import annotations
 
 import json
@@ -12,7 +14,7 @@ from ..training.pool import TrainerPool
 from ..i18n import t
 from ..views import tradeoff as views
 from .common import InputError, friendly
-from .page import Page, parse_number, tr
+from .page import Page, parse_number, tr, tr_fmt
 
 INIT_CHOICES = [(tr("to.init_scratch"), "scratch"), (tr("to.init_sweep"), "sweep")]
 TICK_SECONDS = 0.35
@@ -41,6 +43,7 @@ def build(zoo, demo: gr.Blocks, page: Page | None = None) -> None:
         return
     train_x = live_digits[0].float().div(255.0) if live_digits is not None else None  # shared by all runs
     frontier = views.measure_frontier(zoo, digits)
+    sigmas = views.measure_sigmas(zoo, digits)  # the Gaussian decoders' panel; None when none ship
     betas = [float(b) for b in frontier.betas]
     start_index = frontier.nearest(1.0)
     sweep_latent = zoo.sweep[0].model.config.latent_dim
@@ -65,11 +68,21 @@ def build(zoo, demo: gr.Blocks, page: Page | None = None) -> None:
         prior = gr.Image(label=tr("to.prior"), type="pil", format="png",
                          interactive=False, buttons=[])
 
+    if sigmas is not None:  # the lecture's Gaussian decoder: σ plays β's role (lower panel of the plane)
+        gr.Markdown(tr("to.sigma.explain"), elem_classes=["explain"])
+        with gr.Row(equal_height=False):
+            gr.Image(views.sigma_reconstructions(zoo, digits), type="pil", format="png", interactive=False,
+                     buttons=[], elem_id="tradeoff-sigma-recon", scale=2,
+                     label=tr_fmt("to.sigma.recon", sigmas=", ".join(f"{s:g}" for s in sigmas.sigmas)))
+            with gr.Column(scale=3):
+                gr.Markdown(tr_fmt("to.sigma.table", n=len(digits.evaluation), rows=views.sigma_table(sigmas)),
+                            elem_id="tradeoff-sigma-table")
+
     @friendly
     def show_sweep(beta, seed, lang="en"):
         """The sweep point nearest beta: summary, the plane, KL per dimension, reconstructions and prior
         samples (seed). lang: 'en' (default) or 'zh', the language of the text and figures."""
-        v = views.sweep_view(zoo, frontier, digits, beta, 0 if seed is None else seed, lang)
+        v = views.sweep_view(zoo, frontier, digits, beta, 0 if seed is None else seed, lang, sigmas)
         return v.summary, v.plane, v.kl_bars, v.reconstructions, v.prior_samples
 
     lang = [page.lang] if page is not None else []  # the page's language: the last input of every text handler
@@ -195,7 +208,9 @@ def build(zoo, demo: gr.Blocks, page: Page | None = None) -> None:
 
     if page is not None:  # another language, or a link to this view: redraw what the handlers wrote
         # drawn when the page opens, in its language (and again when the language changes)
-        page.redraw(show_sweep, [beta_box, seed_box], sweep_outputs, always=True)
+        # the sweep view is sent when a page first opens the tab (not on every page load)
+        page.lazy("tradeoff", sweep_outputs, lambda lang: show_sweep(betas[start_index], 0, lang))
+        page.redraw(show_sweep, [beta_box, seed_box], sweep_outputs)
         page.redraw(redraw_live, [run_state], live_outputs, always=True)
         page.param("tradeoff", "beta", index, _parse_beta(frontier), lambda i: f"{frontier.beta_at(i):g}")
         page.param("tradeoff", "seed", seed_box, parse_number(0, 2**31 - 1, integer=True),

@@ -1,5 +1,6 @@
 """The reconstruction-vs-KL tab's work, without gradio: the beta sweep seen through fixed test
-digits, and a live run (which model it starts from, what it shows, its status).
+digits, the Gaussian decoders (sigma_x in beta's role, on the grey versions of the same digits), and a
+live run (which model it starts from, what it shows, its status).
 
 Every number on the rate-distortion plane here is measured the same way, by `VAE.measure` (the
 measure of training and evaluation too): the mean over a fixed batch of binarised test digits (25 per
@@ -20,6 +21,7 @@ from ..data import fixed_binary
 from ..errors import InputError, check_float, check_seed
 from ..i18n import from_english, t
 from ..models import VAE, Measurement
+from ..models.vae import gaussian_squared_error
 from ..plots import tradeoff as plots
 from ..training.live import LiveConfig, LiveRun, LiveSnapshot, copy_model, small_vae
 from ..zoo import Zoo
@@ -67,6 +69,7 @@ class FixedDigits:
     ellipses: Digits  # whose posteriors are drawn (2-D latent)
     source: str
     kind: str = "gallery"  # "gallery" (test digits) or "training" (the live digits: no gallery shipped)
+    grey: torch.Tensor | None = None  # (M, 1, 28, 28) the same digits unbinarised: what Gaussian decoders see
 
     def source_in(self, lang: str = "en") -> str:
         return t(f"to.source_{self.kind}", lang, n=len(self.evaluation))
@@ -86,7 +89,7 @@ def fixed_digits(zoo: Zoo, fallback: tuple[torch.Tensor, np.ndarray] | None = No
     evaluation = per_class(x, labels, EVAL_PER_CLASS)
     return FixedDigits(fixed_binary(evaluation.x), per_class(x, labels, SHOW_PER_CLASS),
                        per_class(x, labels, ELLIPSE_PER_CLASS), f"{len(evaluation.x)} {source}",
-                       "training" if "training" in source else "gallery")
+                       "training" if "training" in source else "gallery", evaluation.x.float())
 
 
 # ---------------------------------------------------------------------------- the sweep
@@ -141,6 +144,59 @@ def measure_frontier(zoo: Zoo, digits: FixedDigits) -> Frontier:
                     np.array([p.rate for p in zoo.sweep], float), np.array([p.distortion for p in zoo.sweep], float))
 
 
+# ---------------------------------------------------------------------------- the Gaussian decoder
+@dataclass
+class SigmaFrontier:
+    """Gaussian-decoder VAEs, p(x|z) = N(x_hat, sigma_x^2 I), measured by `measure` on the grey versions
+    of the fixed digits. Their objective ||x - x_hat||^2 / (2 sigma_x^2) + KL is, up to a constant and the
+    factor 1 / (2 sigma_x^2), ||x - x_hat||^2 + 2 sigma_x^2 KL: a beta-VAE against squared error with
+    beta_eff = 2 sigma_x^2."""
+    sigmas: np.ndarray
+    names: list[str]
+    rates: np.ndarray  # nats, on the fixed digits
+    distortions: np.ndarray  # -log N(x; x_hat, sigma_x^2 I), nats: shifts with sigma_x by D/2 log(2 pi sigma_x^2)
+    squared_errors: np.ndarray  # ||x - x_hat||^2 per digit, the same draws: comparable across sigma_x
+    active: list[int]  # Burda et al.'s active units of each model
+    latent_dim: int
+    shipped_rates: np.ndarray  # the manifest's figures (whole test set), nan when absent
+    shipped_squared_errors: np.ndarray
+
+    @property
+    def beta_eff(self) -> np.ndarray:
+        return 2.0 * self.sigmas ** 2
+
+
+def measure_sigmas(zoo: Zoo, digits: FixedDigits) -> SigmaFrontier | None:
+    """The shipped Gaussian decoders on the fixed grey digits (same eps as the beta sweep); None if none ship."""
+    if not zoo.sigmas or digits.grey is None:
+        return None
+    ms = [measure(p.model, digits.grey) for p in zoo.sigmas]
+    sigmas = np.array([p.sigma_x for p in zoo.sigmas], float)
+    n_pixels = zoo.sigmas[0].model.config.n_pixels
+    return SigmaFrontier(sigmas, [p.name for p in zoo.sigmas], np.array([m.R for m in ms]), np.array([m.D for m in ms]),
+                         np.array([gaussian_squared_error(m.D, s, n_pixels) for m, s in zip(ms, sigmas)]),
+                         [m.active_units for m in ms], zoo.sigmas[0].model.config.latent_dim,
+                         np.array([p.rate for p in zoo.sigmas], float),
+                         np.array([p.squared_error for p in zoo.sigmas], float))
+
+
+@torch.no_grad()
+def sigma_reconstructions(zoo: Zoo, digits: FixedDigits) -> Image.Image:
+    """Top row: one grey test digit per class; below, decode(mu) by each Gaussian decoder, smallest sigma first."""
+    x = digits.show.x.float()
+    rows = [x[:, 0].numpy()] + [p.model.decode(p.model.encode(x)[0])[:, 0].numpy() for p in zoo.sigmas]
+    return plots.image_grid(np.concatenate(rows), ncols=len(x))
+
+
+def sigma_table(sigmas: SigmaFrontier) -> str:
+    """The rows of the Gaussian decoders' table (numbers only; the header is in each language)."""
+    return "\n".join(
+        f"| σ = {s:g} | {b:g} | {r:.1f} | {se:.1f} | {d:.1f} | {a}/{sigmas.latent_dim} | {tr_:.1f} | {tse:.1f} |"
+        for s, b, r, se, d, a, tr_, tse in zip(sigmas.sigmas, sigmas.beta_eff, sigmas.rates, sigmas.squared_errors,
+                                               sigmas.distortions, sigmas.active, sigmas.shipped_rates,
+                                               sigmas.shipped_squared_errors))
+
+
 # ---------------------------------------------------------------------------- pictures
 @torch.no_grad()
 def reconstructions(model: VAE, x: torch.Tensor) -> Image.Image:
@@ -166,8 +222,10 @@ class SweepView:
     active_units: int
 
 
-def sweep_view(zoo: Zoo, frontier: Frontier, digits: FixedDigits, beta, seed=0, lang: str = "en") -> SweepView:
-    """Everything the sweep view shows for the sweep point nearest to beta, its text in lang."""
+def sweep_view(zoo: Zoo, frontier: Frontier, digits: FixedDigits, beta, seed=0, lang: str = "en",
+               sigmas: SigmaFrontier | None = None) -> SweepView:
+    """Everything the sweep view shows for the sweep point nearest to beta, its text in lang; with
+    sigmas, the plane gains a panel of Gaussian decoders on the same rate axis."""
     i = frontier.nearest(beta)
     seed = check_seed(seed)
     point = zoo.sweep[i]
@@ -184,8 +242,15 @@ def sweep_view(zoo: Zoo, frontier: Frontier, digits: FixedDigits, beta, seed=0, 
         prior_samples=prior_samples(point.model, seed),
         kl_bars=plots.kl_bars(kl, frontier.active[i], t("to.kl_title", lang, b=b), lang=lang),
         plane=plots.rate_distortion_plane(frontier.betas, frontier.rates, frontier.distortions, chosen=i,
-                                          title=t("to.fig.plane", lang), lang=lang),
+                                          title=t("to.fig.plane", lang), lang=lang,
+                                          **(sigma_panel(sigmas) if sigmas is not None else {})),
         summary=summary, active_units=active)
+
+
+def sigma_panel(sigmas: SigmaFrontier) -> dict:
+    """rate_distortion_plane's arguments for the Gaussian decoders' panel."""
+    return dict(sigma_x=sigmas.sigmas, sigma_rates=sigmas.rates, sigma_errors=sigmas.squared_errors,
+                sigma_distortions=sigmas.distortions)
 
 
 # ---------------------------------------------------------------------------- a live run
