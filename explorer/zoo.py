@@ -212,8 +212,14 @@ class Zoo:
     def vae_choices(self) -> list[tuple[str, str]]:
         return [(e.label, n) for n, e in self.vaes.items()]
 
+    def transformers(self) -> list[str]:
+        """The character models that are masked Transformers (the ones with attention to show)."""
+        return [n for n, e in self.lms.items() if getattr(e.model, "kind", None) == "transformer"]
+
     def lm_choices(self) -> list[tuple[str, str]]:
-        return [(e.label, n) for n, e in self.lms.items()]
+        """(label, name) of every character model, the Transformer first."""
+        first = self.transformers()
+        return sorted(((e.label, n) for n, e in self.lms.items()), key=lambda c: c[1] not in first)
 
 
 def _shown(value, limit: int = 40) -> str:
@@ -222,14 +228,20 @@ def _shown(value, limit: int = 40) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
-def load_map(name: str, dataset: str, root: Path) -> LatentMap | None:
-    path = root / f"{name}{MAP_SUFFIX}"
+def _arrays(path: Path, what: str) -> dict | None:
+    """The tensors of a shipped side file (None if it is not there); a broken one names itself."""
     if not path.is_file():
         return None
     try:
-        t = load_file(str(path))
+        return load_file(str(path))
     except Exception as e:
-        raise CheckpointError(f"latent map {path} is corrupted: {e}") from e
+        raise CheckpointError(f"{what} {path} is corrupted: {e}") from e
+
+
+def load_map(name: str, dataset: str, root: Path) -> LatentMap | None:
+    t = _arrays(root / f"{name}{MAP_SUFFIX}", "latent map")
+    if t is None:
+        return None
     z_dim = t["mu"].shape[1]
     return LatentMap(
         mu=t["mu"].float(), coords=t["coords"].double().numpy(), labels=t["labels"].long().numpy(),
@@ -255,13 +267,9 @@ def load_pixel_test(name: str, root: Path) -> PixelTestSet | None:
 
 
 def load_cond_record(name: str, root: Path) -> CondRecord | None:
-    path = root / f"{name}{COND_SUFFIX}"
-    if not path.is_file():
+    t = _arrays(root / f"{name}{COND_SUFFIX}", "conditional evaluation")
+    if t is None:
         return None
-    try:
-        t = load_file(str(path))
-    except Exception as e:
-        raise CheckpointError(f"conditional evaluation {path} is corrupted: {e}") from e
     arr = lambda key: t[key].double().numpy() if key in t else None  # noqa: E731
     return CondRecord(arr("val_log_px"), arr("test_log_px"), arr("outlier_log_px"), float(t["threshold"][0]),
                       t["log_prior"].float(), t["gallery"].float().div(255.0).unsqueeze(1),

@@ -73,7 +73,7 @@ add({
         "log p(x) cannot reject them.",
         "由评估记录（checkpoints/manifest.json）。AUROC = 分布内图像得分高于异常值的概率：1 为完美，0.5 等于"
         "瞎猜，低于 0.5 表示异常值看起来*更*典型。在 Fashion-MNIST 上训练的模型给 MNIST 数字的似然比给它自己的"
-        "服装还高（Nalisnick 等，2019，“Do deep generative models know what they don't know?”）："
+        "服装还高（Nalisnick 等，2019，《深度生成模型知道它们不知道什么吗？》）："
         "黑色像素很多的简单图像在这些模型下都很可能出现，所以 log p(x) 上的下限阈值无法拒绝它们。"),
     "cond.ood": ("log p(x): in-distribution test images against the other data set", "log p(x)：分布内测试图像与另一数据集"),
 

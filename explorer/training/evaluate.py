@@ -375,12 +375,12 @@ def markdown_table(manifest: dict) -> str:
             c = rec["config"]
             fig = (f"p(y\\|x) ∝ p(x\\|y) p(y): accuracy {m['gen_accuracy']:.3f} (accepted: {m['gen_accuracy_accepted']:.3f}, "
                    f"{m['acceptance_rate']:.1%} accepted); outlier AUROC of log p(x) vs {m['outlier_dataset']}: "
-                   f"**{m['auroc_log_px']:.3f}** (max-softmax baseline {m.get('auroc_max_softmax', float('nan')):.3f})")
+                   f"**{m['auroc_log_px']:.4f}** (max-softmax baseline {m.get('auroc_max_softmax', float('nan')):.4f})")
             data = {"mnist": "MNIST (10k subset)", "fashion": "Fashion-MNIST"}[rec["dataset"]]
             data += f", conditional, z = {c['latent_dim']}"
         elif rec["kind"] == "classifier":
             fig = (f"test accuracy **{m['test_accuracy']:.4f}**; max-softmax outlier AUROC vs "
-                   f"{m['outlier_dataset']}: {m['auroc_max_softmax']:.3f}")
+                   f"{m['outlier_dataset']}: {m['auroc_max_softmax']:.4f}")
             data = {"mnist": "MNIST (10k subset)", "fashion": "Fashion-MNIST"}[rec["dataset"]] + ", CNN p(y\\|x)"
         elif rec["kind"] == "vae" and rec["config"].get("likelihood") == "gaussian":
             c = rec["config"]  # a density over grey values: its log p(x) is not comparable with the binarised ones

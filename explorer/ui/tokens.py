@@ -39,8 +39,8 @@ def build(zoo, page: Page | None = None) -> None:
     if not zoo.lms:
         gr.Markdown(tr("tok.no_model"))
         return
-    transformers = [n for n, e in zoo.lms.items() if getattr(e.model, "kind", None) == "transformer"]
-    choices = sorted(zoo.lm_choices(), key=lambda c: c[1] not in transformers)  # the Transformer first
+    transformers = zoo.transformers()
+    choices = zoo.lm_choices()  # the Transformer first
     first = choices[0][1]
     vocab = zoo.lm(first).vocab
 
