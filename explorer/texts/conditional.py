@@ -2,6 +2,11 @@
 from ..i18n import add
 
 add({
+    # this tab offers test images and noise, not the other tabs' "gallery"
+    "err.cond.nothing_drawn": ("x: nothing was drawn; draw on the sketchpad, or pick a test image or noise",
+                               "x：什么也没画；请在画板上手绘，或选择一张测试图像或噪声"),
+    "err.cond.nothing_uploaded": ("x: nothing was uploaded; upload a PNG or JPEG image, or pick a test image or noise",
+                                  "x：没有上传任何图像；请上传 PNG 或 JPEG 图像，或选择一张测试图像或噪声"),
     # ---- layout (ui/conditional.py)
     "cond.explain": (
         "A **discriminative model** p(y|x) gives a probability over labels for each input: labels compete, "

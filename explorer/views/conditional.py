@@ -201,7 +201,7 @@ def pick_input(zoo: Zoo, entry: CondEntry, source, index=0, seed=0, sketch=None,
         return Input(noise_image(seed), t("cond.md.noise", lang, seed=check_seed(seed)), None, source)
     value = sketch if source == "draw" else upload
     if value is None:
-        raise InputError(t("err.nothing_drawn" if source == "draw" else "err.nothing_uploaded", "en", name="x"))
+        raise InputError(t("err.cond.nothing_drawn" if source == "draw" else "err.cond.nothing_uploaded", "en"))
     try:
         x = to_model_input(value, entry.dataset)  # framed like the model's own data set
     except InputError as e:
