@@ -366,6 +366,9 @@ def evaluate(data_root: str, out_dir: Path, sweep_k: int, main_k: int, only: lis
     }
 
 
+DATA_NAMES = {"mnist": "MNIST (10k subset)", "fashion": "Fashion-MNIST"}  # the README table's data column
+
+
 def markdown_table(manifest: dict) -> str:
     """The README's table of shipped models, from the manifest (so no figure is typed by hand)."""
     rows = ["| model | role | data | params | test figures (nats) |", "|---|---|---|---:|---|"]
@@ -376,12 +379,12 @@ def markdown_table(manifest: dict) -> str:
             fig = (f"p(y\\|x) ∝ p(x\\|y) p(y): accuracy {m['gen_accuracy']:.3f} (accepted: {m['gen_accuracy_accepted']:.3f}, "
                    f"{m['acceptance_rate']:.1%} accepted); outlier AUROC of log p(x) vs {m['outlier_dataset']}: "
                    f"**{m['auroc_log_px']:.4f}** (max-softmax baseline {m.get('auroc_max_softmax', float('nan')):.4f})")
-            data = {"mnist": "MNIST (10k subset)", "fashion": "Fashion-MNIST"}[rec["dataset"]]
+            data = DATA_NAMES[rec["dataset"]]
             data += f", conditional, z = {c['latent_dim']}"
         elif rec["kind"] == "classifier":
             fig = (f"test accuracy **{m['test_accuracy']:.4f}**; max-softmax outlier AUROC vs "
                    f"{m['outlier_dataset']}: {m['auroc_max_softmax']:.4f}")
-            data = {"mnist": "MNIST (10k subset)", "fashion": "Fashion-MNIST"}[rec["dataset"]] + ", CNN p(y\\|x)"
+            data = DATA_NAMES[rec["dataset"]] + ", CNN p(y\\|x)"
         elif rec["kind"] == "vae" and rec["config"].get("likelihood") == "gaussian":
             c = rec["config"]  # a density over grey values: its log p(x) is not comparable with the binarised ones
             fig = (f"Gaussian decoder σ = {c['sigma_x']:g} (β_eff = 2σ² = {m['beta_eff']:g}): "
@@ -394,7 +397,7 @@ def markdown_table(manifest: dict) -> str:
             fig = (f"trained at β = {c['beta']:g}: −log p(x) ≈ **{m['nll']:.2f}** (IWAE, k = {m['iwae_k']}); "
                    f"ELBO {m['elbo']:.2f} = −(D {m['distortion']:.2f} + R {m['rate']:.2f}); "
                    f"active units {m['active_units']}/{c['latent_dim']}")
-            data = {"mnist": "MNIST (10k subset)", "fashion": "Fashion-MNIST"}[rec["dataset"]]
+            data = DATA_NAMES[rec["dataset"]]
             data += f", z = {c['latent_dim']}"
         elif rec["kind"] == "pixelcnn":
             c = rec["config"]

@@ -324,10 +324,12 @@ class Page:
 
         # lazy outputs: filled the first time their tab opens (by a click, a lecture-map button or a link)
         lazy_outputs = [c for _, outs, _ in self.lazies for c in outs]
+        lazy_tabs = {t for t, _, _ in self.lazies}
         opened = gr.State([])  # the tabs of this page whose lazy outputs were filled
+        quiet = dict(api_visibility="private", show_progress="hidden", queue=False)
 
         def fill(tab, opened_tabs, lang, is_linked=False):
-            first = tab not in opened_tabs and any(t == tab for t, _, _ in self.lazies)
+            first = tab in lazy_tabs and tab not in opened_tabs
             values = []
             for t, outs, make in self.lazies:
                 # a link's own redraws fill its tab in its settings: leave those alone
@@ -337,23 +339,19 @@ class Page:
                     values += [gr.skip()] * len(outs)
             return [opened_tabs + [tab] if first else gr.skip(), *values]
 
+        def fill_after(event, tab_id: str | None = None, inputs=()):
+            """Once event has set current_tab: fill that tab's lazy outputs if this page has not yet."""
+            if tab_id is None or tab_id in lazy_tabs:
+                event.then(fill, [self.current_tab, opened, self.lang, *inputs], [opened, *lazy_outputs], **quiet)
+
         if lazy_outputs:
-            kw = dict(api_visibility="private", show_progress="hidden", queue=False)
-            load.then(fill, [self.current_tab, opened, self.lang, linked], [opened, *lazy_outputs], **kw)
+            fill_after(load, inputs=[linked])  # a link or the default tab
 
         for tab_id, item in tab_items.items():
-            select = item.select(lambda _t=tab_id: _t, None, self.current_tab, api_visibility="private", queue=False,
-                                 show_progress="hidden")
-            if any(t == tab_id for t, _, _ in self.lazies):
-                select.then(lambda op, lang, _t=tab_id: fill(_t, op, lang), [opened, self.lang], [opened, *lazy_outputs],
-                            api_visibility="private", show_progress="hidden", queue=False)
-
+            fill_after(item.select(lambda _t=tab_id: _t, None, self.current_tab, **quiet), tab_id)
         for trigger, tab_id in self.gotos:  # selecting a tab from the server fires no select event: fill here
-            go = trigger.click(lambda _t=tab_id: (gr.Tabs(selected=_t), _t), None, [tabs, self.current_tab],
-                               api_visibility="private", queue=False, show_progress="hidden")
-            if any(t == tab_id for t, _, _ in self.lazies):
-                go.then(lambda op, lang, _t=tab_id: fill(_t, op, lang), [opened, self.lang], [opened, *lazy_outputs],
-                        api_visibility="private", show_progress="hidden", queue=False)
+            fill_after(trigger.click(lambda _t=tab_id: (gr.Tabs(selected=_t), _t), None, [tabs, self.current_tab],
+                                     **quiet), tab_id)
 
         def make_link(tab, lang, present, *values):
             """The current tab, language, presenter mode and the tab's settings as a query string."""
