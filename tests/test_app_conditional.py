@@ -48,7 +48,7 @@ def test_classify_bad_input_then_working_calls(client):
         client.predict("mnist", "mnist", 100000, 0, None, None, api_name="/classify")
     with pytest.raises(Exception, match=r"input x must come from one of"):
         client.predict("mnist", "gallery", 0, 0, None, None, api_name="/classify")
-    with pytest.raises(Exception, match=r"draw a digit"):
+    with pytest.raises(Exception, match=r"nothing was drawn; draw on the sketchpad, or pick a test image or noise"):
         client.predict("mnist", "draw", 0, 0, None, None, api_name="/classify")
     with pytest.raises(Exception, match=r"必须是"):
         client.predict("mnist", "mnist", -5, 0, None, None, "zh", api_name="/classify")
