@@ -10,8 +10,8 @@ import gradio as gr
 import torch
 
 from explorer.images import limit_decoding
-from explorer.ui import (conditional, hardening, interpolation, lecture, mass, page, pixels, prior_posterior,
-                         reparam, tokens, tradeoff)
+from explorer.ui import (compress, conditional, hardening, interpolation, lecture, mass, memory, page, pixels,
+                         prior_posterior, reparam, tokens, tradeoff)
 from explorer.ui.common import serve_map_images
 from explorer.zoo import Zoo, load_zoo
 
@@ -61,10 +61,12 @@ LAUNCH = dict(
     # internals; the app's messages are gr.Error, which gradio shows whatever this says
     show_error=False,
     state_session_capacity=hardening.max_sessions_from_env(),  # sessions kept in memory (~0.3 MB each)
+    app_kwargs=compress.APP_KWARGS,  # the page and its config go out gzip-compressed (about tenfold smaller)
 )
 
 
 def main() -> None:
+    memory.tune()  # glibc: two malloc arenas, free memory trimmed every 15 s (RSS comes back after a class)
     # small models and many users: one intra-op thread per request beats threads fighting over 2 cores
     torch.set_num_threads(1)
     demo = build_demo()

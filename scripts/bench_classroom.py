@@ -84,7 +84,15 @@ class Server:
                 raise RuntimeError(f"{argv} exited: {self.proc.stderr.read().decode()[-2000:]}")
             time.sleep(0.05)
         self.cold_start = time.perf_counter() - t0
-        self.config_bytes = len(httpx.get(self.url + "config", timeout=30).content)
+        # what a student downloads first: the page (its HTML embeds the config) and the config itself, as
+        # JSON and as sent to a browser (which accepts gzip); httpx decodes .content, counts the wire bytes
+        page, config = (httpx.get(self.url + p, timeout=30, headers={"Accept-Encoding": "gzip"}) for p in ("", "config"))
+        self.config_bytes, self.config_sent_bytes = len(config.content), config.num_bytes_downloaded
+        self.page_bytes, self.page_sent_bytes = len(page.content), page.num_bytes_downloaded
+
+    def page_sizes(self) -> dict:
+        return {"config_bytes": self.config_bytes, "config_sent_bytes": self.config_sent_bytes,
+                "page_bytes": self.page_bytes, "page_sent_bytes": self.page_sent_bytes}
 
     def rss(self) -> float:
         return rss_mb(self.proc.pid)
@@ -241,7 +249,7 @@ def main() -> None:
 
     # ---- the floor: a bare Gradio app, the same class clicking its one echo button
     floor = Server([sys.executable, str(floor_script)], args.port)
-    report["floor"] = {"cold_start_s": round(floor.cold_start, 2), "config_bytes": floor.config_bytes,
+    report["floor"] = {"cold_start_s": round(floor.cold_start, 2), **floor.page_sizes(),
                        "rss_mb_before": round(floor.rss(), 1)}
     echo = {"echo": [("/echo", ["hello"])]}
     c = Client(floor.url, verbose=False)
@@ -263,7 +271,7 @@ def main() -> None:
     api = set(client.view_api(return_format="dict", print_info=False)["named_endpoints"])
     sketch = {"background": None, "layers": [], "composite": handle_file(str(drawing(tmp / "seven.png")))}
     actions = app_actions(api, sketch)
-    report["app"] = {"cold_start_s": round(app.cold_start, 2), "config_bytes": app.config_bytes,
+    report["app"] = {"cold_start_s": round(app.cold_start, 2), **app.page_sizes(),
                      "rss_mb_before": round(rss_before, 1)}
     one = {}
     for name, calls in actions.items():  # one client at a time, after a warm-up call
@@ -313,7 +321,9 @@ def print_summary(r: dict) -> None:
           f"clicks/s {a['class']['clicks_per_second']} (floor {f['class']['clicks_per_second']})")
     print("one client at a time, p50 vs the echo round trip:", r["ratios"]["one_client_vs_floor"])
     print("bytes per click:", {k: v["answer_bytes"] for k, v in a["bytes_per_click"].items()})
-    print(f"page config: app {a['config_bytes']:,} B, floor {f['config_bytes']:,} B")
+    for what in ("config", "page"):
+        print(f"page {what}: app {a[what + '_bytes']:,} B ({a[what + '_sent_bytes']:,} B sent), "
+              f"floor {f[what + '_bytes']:,} B ({f[what + '_sent_bytes']:,} B sent)")
     print(f"RSS: {a['rss_mb_before']:.0f} MB at start, {a['rss_mb_warm']:.0f} MB warm before the class, "
           f"{a['rss_mb_after']:.0f} MB after it; cold start app {a['cold_start_s']} s, "
           f"floor {f['cold_start_s']} s ({r['ratios']['cold_start_vs_floor']}x)")

@@ -45,3 +45,15 @@ def test_public_api_names(shipped_zoo):
 def test_readme_is_a_space():
     head = (ROOT / "README.md").read_text().split("---")[1]
     assert "sdk: gradio" in head and "app_file: app.py" in head
+
+
+def test_memory_tuning_runs_once_and_trims():
+    import threading
+
+    from explorer.ui import memory
+    if not sys.platform.startswith("linux"):
+        assert memory.tune() is False
+        return
+    assert memory.tune() is True and memory.tune() is True
+    assert [t.name for t in threading.enumerate()].count("malloc-trim") == 1
+    assert memory.trim() is True

@@ -3,6 +3,8 @@ sessions and idle runs free their trainer. Tiny model, tiny random data: each te
 from __future__ import annotations
 
 import math
+import os
+import sys
 import threading
 import time
 
@@ -11,7 +13,7 @@ import pytest
 import torch
 
 from explorer.errors import InputError
-from explorer.training.live import LiveConfig, LiveRun, copy_model, single_thread
+from explorer.training.live import LiveConfig, LiveRun, copy_model, lower_priority, single_thread
 from explorer.training.pool import TrainerPool, max_trainers_from_env
 from explorer.views.tradeoff import LIVE_BETA, check_live_beta
 from explorer.models import VAE, VAEConfig
@@ -153,6 +155,36 @@ def test_trainer_thread_uses_one_thread_and_leaves_others_alone():
     assert seen["worker"] == 1
     assert torch.get_num_threads() == default
     assert seen["fresh"] == default
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread nice values are Linux's")
+def test_trainer_thread_runs_at_a_lower_priority_and_leaves_others_alone(runs):
+    run = tiny_run()
+    runs.append(run)
+    run.start()
+    assert run.wait_steps(2)
+    assert run.thread_nice == 10  # LiveConfig.nice: students' clicks are scheduled first
+    assert os.getpriority(os.PRIO_PROCESS, run._thread.native_id) == 10
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == 0  # this thread keeps its own
+    seen = []
+    t = threading.Thread(target=lambda: seen.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id())))
+    t.start()
+    t.join()
+    assert seen == [0]  # and so do threads started later (request threads)
+
+
+def test_lower_priority_never_raises_it():
+    seen = []
+
+    def worker():
+        assert lower_priority(15) == 15
+        seen.append(lower_priority(5))  # a thread cannot take back priority it gave up; nothing fails
+        seen.append(lower_priority(0))
+
+    t = threading.Thread(target=worker)
+    t.start()
+    t.join()
+    assert seen == [15, None]
 
 
 def test_pool_cap_holds_and_the_next_in_line_starts_when_one_leaves(runs):

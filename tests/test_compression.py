@@ -1,0 +1,66 @@
+"""The page a student downloads first goes out gzip-compressed; event streams, uploads and files never are."""
+import gzip
+import json
+
+import httpx
+import pytest
+
+from explorer.ui.compress import compressible
+
+
+def _get(url, **headers):
+    return httpx.get(url, headers={"Accept-Encoding": "gzip", **headers}, timeout=60)
+
+
+@pytest.mark.parametrize("path", ["", "config", "?lang=zh&tab=tokens"])
+def test_page_and_config_are_compressed_and_decode_to_the_same_page(app_url, path):
+    sent = _get(app_url + path)
+    plain = httpx.get(app_url + path, headers={"Accept-Encoding": "identity"}, timeout=60)
+    assert sent.status_code == plain.status_code == 200
+    assert sent.headers["content-encoding"] == "gzip" and "content-encoding" not in plain.headers
+    assert sent.content == plain.content  # httpx decodes: the same bytes arrive
+    assert sent.num_bytes_downloaded < len(plain.content) / 4  # JSON and HTML compress about tenfold
+    if path == "config":
+        assert "components" in json.loads(sent.content)
+
+
+def test_a_click_still_streams_and_its_image_is_served_as_is(client, app_url):
+    # a whole event through gradio's REST route: its event stream is never compressed (gzip would buffer it)
+    params = client.view_api(return_format="dict", print_info=False)["named_endpoints"]["/interpolate"]["parameters"]
+    values = [p["parameter_default"] for p in params]
+    values[:6] = ["vae_mnist_z2", 1, 7, 8, "linear", 0]
+    base = app_url + "gradio_api/call/interpolate"
+    event = httpx.post(base, json={"data": values}, timeout=60).json()["event_id"]
+    with httpx.stream("GET", f"{base}/{event}", headers={"Accept-Encoding": "gzip"}, timeout=60) as r:
+        assert r.headers["content-type"].startswith("text/event-stream")
+        assert "content-encoding" not in r.headers
+        text = b"".join(r.iter_raw()).decode()
+    assert "event: complete" in text, text[-500:]
+    data = json.loads(text.split("event: complete", 1)[1].split("data:", 1)[1].strip().splitlines()[0])
+    # the strip's PNG: a file route, served as it is even to a browser that accepts gzip
+    image = _get(data[0]["url"])
+    assert image.status_code == 200 and "content-encoding" not in image.headers
+    assert image.content[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize("method, path, expected", [
+    ("GET", "/", True), ("GET", "/config", True), ("GET", "/assets/index-abc.js", True),
+    ("GET", "/theme.css", True), ("HEAD", "/", True),
+    ("POST", "/config", False),  # only what a browser loads
+    ("GET", "/gradio_api/queue/data", False),  # the event stream
+    ("GET", "/gradio_api/heartbeat/abc", False),
+    ("GET", "/gradio_api/file=/tmp/gradio/x/a.js", False),  # files are served as they are
+    ("POST", "/gradio_api/upload", False),
+    ("GET", "/gradio_api/call/interpolate/abc", False),
+    ("GET", "/some/image.png", False),
+])
+def test_what_is_compressed(method, path, expected):
+    assert compressible({"type": "http", "method": method, "path": path}) is expected
+    assert compressible({"type": "websocket", "path": path}) is False
+
+
+def test_gzip_is_valid_and_smaller_for_the_page(app_url):
+    with httpx.stream("GET", app_url, headers={"Accept-Encoding": "gzip"}, timeout=60) as r:
+        wire = b"".join(r.iter_raw())
+    page = gzip.decompress(wire)
+    assert b"gradio_config" in page and len(wire) < len(page) / 4
