@@ -86,7 +86,8 @@ class Server:
         self.cold_start = time.perf_counter() - t0
         # what a student downloads first: the page (its HTML embeds the config) and the config itself, as
         # JSON and as sent to a browser (which accepts gzip); httpx decodes .content, counts the wire bytes
-        page, config = (httpx.get(self.url + p, timeout=30, headers={"Accept-Encoding": "gzip"}) for p in ("", "config"))
+        gzip = {"Accept-Encoding": "gzip"}
+        page, config = (httpx.get(self.url + p, timeout=30, headers=gzip) for p in ("", "config"))
         self.config_bytes, self.config_sent_bytes = len(config.content), config.num_bytes_downloaded
         self.page_bytes, self.page_sent_bytes = len(page.content), page.num_bytes_downloaded
 

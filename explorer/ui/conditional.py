@@ -10,6 +10,7 @@ from ..i18n import TEXT, class_name
 from ..views import conditional as views
 from ..views import vae as vv
 from ..zoo import Zoo
+from .output_image import OutputImage
 from .common import friendly
 from .image_input import SELECT_BRUSH_JS, BoundedSketchpad, receive
 from .page import Page, parse_choice, parse_number, tr
@@ -50,10 +51,10 @@ def build(zoo: Zoo, page: Page | None = None) -> None:
             sample_md = gr.Markdown(init[2], elem_id="cond-sample-md")
         with gr.Column(scale=2):
             with gr.Row(equal_height=False):
-                samples = gr.Image(init[0], label=tr("cond.samples"), type="numpy", interactive=False, format="png",
-                                   elem_id="cond-samples", height=300)
-                rows = gr.Image(init[1], label=tr("cond.styles_img"), type="numpy", interactive=False, format="png",
-                                elem_id="cond-styles", height=300)
+                samples = OutputImage(init[0], label=tr("cond.samples"), type="numpy", interactive=False, format="png",
+                                      elem_id="cond-samples", height=300)
+                rows = OutputImage(init[1], label=tr("cond.styles_img"), type="numpy", interactive=False, format="png",
+                                   elem_id="cond-styles", height=300)
 
     @friendly
     def conditional_sample(dataset=first, label=0, n=16, seed=0, styles=4, lang="en"):
@@ -107,8 +108,8 @@ def build(zoo: Zoo, page: Page | None = None) -> None:
         with gr.Column(scale=2):
             with gr.Row(equal_height=False):
                 with gr.Column(scale=1, min_width=200):
-                    x_img = gr.Image(init_c and init_c[0], label=tr("cond.input_img"), type="numpy", interactive=False,
-                                     format="png", elem_id="cond-input", height=170)
+                    x_img = OutputImage(init_c and init_c[0], label=tr("cond.input_img"), type="numpy",
+                                        interactive=False, format="png", elem_id="cond-input", height=170)
                 with gr.Column(scale=2):
                     verdict = gr.Markdown(init_c and init_c[3], elem_id="cond-verdict")
             with gr.Row(equal_height=False):

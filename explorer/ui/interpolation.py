@@ -7,6 +7,7 @@ from ..views import interpolation as views
 from ..views import vae as vv
 from ..plots import vae as plots
 from ..zoo import Zoo
+from .output_image import OutputImage
 from . import image_input
 from .common import friendly
 from .page import Page, parse_choice, parse_number, tr
@@ -38,8 +39,8 @@ def build(zoo: Zoo, page: Page | None = None) -> None:
             in_a = image_input.build(tr("interp.a"), entry, cls=1, key="interp-a")
         with gr.Column(scale=1, min_width=300):
             in_b = image_input.build(tr("interp.b"), entry, cls=7, key="interp-b")
-    strip = gr.Image(value=init[0], label=tr("interp.strip"), show_label=False, type="numpy",
-                     interactive=False, format="png", elem_id="interp-strip", buttons=["fullscreen"])
+    strip = OutputImage(value=init[0], label=tr("interp.strip"), show_label=False, type="numpy",
+                        interactive=False, format="png", elem_id="interp-strip", buttons=["fullscreen"])
     info = gr.Markdown(init[2], label=tr("interp.summary"), elem_id="interp-info")
     with gr.Row(equal_height=True, elem_classes=["presenter-hide"]):  # files: not for the projector
         export = gr.Button(tr("interp.export"), elem_id="interp-export", scale=0, min_width=160)
@@ -50,16 +51,16 @@ def build(zoo: Zoo, page: Page | None = None) -> None:
             latent = gr.Plot(init[1], label=tr("vae.latent_map"), elem_id="interp-map")
         with gr.Column(scale=2, visible=is_2d) as manifold_col:
             gr.Markdown(tr("interp.manifold_explain"), elem_classes=["explain"])
-            manifold = gr.Image(init_manifold[0], label=tr("interp.manifold"), show_label=False, type="numpy",
-                                interactive=False, format="png", elem_id="interp-manifold", buttons=["fullscreen"],
-                                height=470)
+            manifold = OutputImage(init_manifold[0], label=tr("interp.manifold"), show_label=False, type="numpy",
+                                   interactive=False, format="png", elem_id="interp-manifold", buttons=["fullscreen"],
+                                   height=470)
             with gr.Row(equal_height=False):
                 with gr.Column(min_width=200):
                     z1 = gr.Slider(-vv.Z_LIMIT, vv.Z_LIMIT, value=0.0, step=0.01, label="z₁", elem_id="interp-z1")
                     z2 = gr.Slider(-vv.Z_LIMIT, vv.Z_LIMIT, value=0.0, step=0.01, label="z₂", elem_id="interp-z2")
                     point_md = gr.Markdown(init_manifold[2], elem_id="interp-point-md")
-                point = gr.Image(init_manifold[1], label=tr("interp.point"), type="numpy", interactive=False,
-                                 format="png", elem_id="interp-point", height=200, min_width=160)
+                point = OutputImage(init_manifold[1], label=tr("interp.point"), type="numpy", interactive=False,
+                                    format="png", elem_id="interp-point", height=200, min_width=160)
 
     inputs = [model, in_a.cls, in_b.cls, steps, method, seed, in_a.source, in_b.source,
               in_a.sketch, in_a.upload, in_b.sketch, in_b.upload]

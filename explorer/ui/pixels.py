@@ -10,6 +10,7 @@ import gradio as gr
 from ..views import pixels as views
 from ..views import vae as vv
 from ..zoo import Zoo
+from .output_image import OutputImage
 from . import image_input
 from .common import friendly
 from .page import Page, parse_number, tr
@@ -44,8 +45,8 @@ def build(zoo: Zoo, page: Page | None = None) -> None:
         with gr.Column(scale=2):
             with gr.Row(equal_height=False):
                 with gr.Column(scale=1, min_width=200):
-                    strip = gr.Image(init[0], label=tr("pix.strip"), type="numpy", interactive=False, format="png",
-                                     elem_id="px-strip", height=130)
+                    strip = OutputImage(init[0], label=tr("pix.strip"), type="numpy", interactive=False, format="png",
+                                        elem_id="px-strip", height=130)
                 with gr.Column(scale=2):
                     numbers = gr.Markdown(init[4], label=tr("pix.numbers"), elem_id="px-numbers")
             maps = gr.Plot(init[1], label=tr("pix.maps"), elem_id="px-maps")
@@ -84,12 +85,12 @@ def build(zoo: Zoo, page: Page | None = None) -> None:
             sample_md = gr.Markdown(elem_id="px-sample-numbers")
         with gr.Column(scale=2):
             with gr.Row(equal_height=False):
-                grid = gr.Image(label=tr("pix.samples"), type="numpy", interactive=False, format="png",
-                                elem_id="px-samples", height=300)
-                gif = gr.Image(label=tr("pix.gif"), type="filepath", interactive=False, elem_id="px-gif", height=300)
+                grid = OutputImage(label=tr("pix.samples"), type="numpy", interactive=False, format="png",
+                                   elem_id="px-samples", height=300)
+                gif = OutputImage(label=tr("pix.gif"), type="filepath", interactive=False, elem_id="px-gif", height=300)
             step = gr.Slider(0, n_pixels, value=n_pixels // 2, step=1, label=tr("pix.step"), elem_id="px-step")
-            step_img = gr.Image(label=tr("pix.step_image"), type="numpy", interactive=False, format="png",
-                                elem_id="px-step-image", height=300)
+            step_img = OutputImage(label=tr("pix.step_image"), type="numpy", interactive=False, format="png",
+                                   elem_id="px-step-image", height=300)
 
     @friendly
     def pixel_sample(n=16, seed=0, temperature=1.0, lang="en"):
@@ -128,8 +129,8 @@ def build(zoo: Zoo, page: Page | None = None) -> None:
                                       elem_classes=["presenter-hide"])
             complete_btn = gr.Button(tr("pix.complete"), variant="primary", elem_id="px-c-run")
         with gr.Column(scale=2):
-            completion = gr.Image(label=tr("pix.completion"), type="numpy", interactive=False, format="png",
-                                  elem_id="px-completion", height=260)
+            completion = OutputImage(label=tr("pix.completion"), type="numpy", interactive=False, format="png",
+                                     elem_id="px-completion", height=260)
             completion_md = gr.Markdown(elem_id="px-c-numbers")
 
     @friendly

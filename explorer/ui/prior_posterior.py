@@ -7,6 +7,7 @@ from ..views import prior_posterior as views
 from ..views import vae as vv
 from ..plots import vae as plots
 from ..zoo import Zoo
+from .output_image import OutputImage
 from . import image_input
 from .common import friendly
 from .page import Page, parse_choice, parse_number, tr
@@ -31,8 +32,8 @@ def build(zoo: Zoo, page: Page | None = None) -> None:
             prior_n = gr.Slider(vv.PRIOR_COUNT[0], vv.PRIOR_COUNT[1], value=16, step=1, label=tr("pp.samples"),
                                 elem_id="pp-prior-n")
             prior_btn = gr.Button(tr("pp.prior_run"), variant="primary", elem_id="pp-prior-run")
-            prior_grid = gr.Image(init_prior[0], label=tr("pp.prior_grid"), type="numpy", interactive=False,
-                                  format="png", elem_id="pp-prior-grid", buttons=["fullscreen"])
+            prior_grid = OutputImage(init_prior[0], label=tr("pp.prior_grid"), type="numpy", interactive=False,
+                                     format="png", elem_id="pp-prior-grid", buttons=["fullscreen"])
         with gr.Column(scale=2):
             latent = gr.Plot(init_post[6], label=tr("vae.latent_map"), elem_id="pp-map")
     with gr.Row(equal_height=False):
@@ -48,10 +49,10 @@ def build(zoo: Zoo, page: Page | None = None) -> None:
             post_btn = gr.Button(tr("pp.post_run"), variant="primary", elem_id="pp-post-run")
         with gr.Column(scale=2):
             with gr.Row(equal_height=False):
-                inputs_img = gr.Image(init_post[0], label=tr("pp.inputs"), type="numpy",
-                                      interactive=False, format="png", elem_id="pp-inputs", height=180)
-                samples_img = gr.Image(init_post[1], label=tr("pp.post_samples"), type="numpy",
-                                       interactive=False, format="png", elem_id="pp-samples", height=180)
+                inputs_img = OutputImage(init_post[0], label=tr("pp.inputs"), type="numpy",
+                                         interactive=False, format="png", elem_id="pp-inputs", height=180)
+                samples_img = OutputImage(init_post[1], label=tr("pp.post_samples"), type="numpy",
+                                          interactive=False, format="png", elem_id="pp-samples", height=180)
             numbers = gr.Markdown(init_post[5], label=tr("pp.numbers"), elem_id="pp-numbers")
             hist = gr.Plot(init_post[4], label=tr("pp.hist"), elem_id="pp-hist")
     with gr.Row(equal_height=False):

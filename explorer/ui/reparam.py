@@ -9,6 +9,7 @@ import gradio as gr
 
 from ..views import reparam as views
 from ..zoo import Zoo
+from .output_image import OutputImage
 from . import image_input
 from .common import friendly
 from .page import Page, parse_choice, parse_number, tr, tr_fmt
@@ -41,8 +42,8 @@ def build(zoo: Zoo, page: Page | None = None) -> None:
             run = gr.Button(tr("rep.run"), variant="primary", elem_id="rep-run")
         with gr.Column(scale=2):
             main = gr.Plot(init[0], label=tr("rep.latent"), elem_id="rep-main")
-            images = gr.Image(init[1], label=tr("rep.images"), type="numpy", interactive=False, format="png",
-                              elem_id="rep-images", buttons=[])
+            images = OutputImage(init[1], label=tr("rep.images"), type="numpy", interactive=False, format="png",
+                                 elem_id="rep-images", buttons=[])
     graph = gr.Plot(init[2], label=tr("rep.graph"), elem_id="rep-graph")
     numbers = gr.Markdown(init[3], label=tr("rep.numbers"), elem_id="rep-numbers")
     with gr.Accordion(tr("rep.raw"), open=False, elem_classes=["presenter-hide"]):

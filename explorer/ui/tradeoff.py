@@ -13,6 +13,7 @@ from ..training.live_digits import load_live_digits
 from ..training.pool import TrainerPool
 from ..i18n import t
 from ..views import tradeoff as views
+from .output_image import OutputImage
 from .common import InputError, friendly
 from .page import Page, parse_number, tr, tr_fmt
 
@@ -63,17 +64,17 @@ def build(zoo, demo: gr.Blocks, page: Page | None = None) -> None:
         plane = gr.Plot(label=tr("to.plane"), elem_id="tradeoff-plane")
         kl = gr.Plot(label=tr("to.kl"), elem_id="tradeoff-kl")
     with gr.Row():
-        recon = gr.Image(label=tr("to.recon"),
-                         type="pil", format="png", interactive=False, buttons=[])
-        prior = gr.Image(label=tr("to.prior"), type="pil", format="png",
-                         interactive=False, buttons=[])
+        recon = OutputImage(label=tr("to.recon"),
+                            type="pil", format="png", interactive=False, buttons=[])
+        prior = OutputImage(label=tr("to.prior"), type="pil", format="png",
+                            interactive=False, buttons=[])
 
     if sigmas is not None:  # the lecture's Gaussian decoder: σ plays β's role (lower panel of the plane)
         gr.Markdown(tr("to.sigma.explain"), elem_classes=["explain"])
         with gr.Row(equal_height=False):
-            gr.Image(views.sigma_reconstructions(zoo, digits), type="pil", format="png", interactive=False,
-                     buttons=[], elem_id="tradeoff-sigma-recon", scale=2,
-                     label=tr_fmt("to.sigma.recon", sigmas=", ".join(f"{s:g}" for s in sigmas.sigmas)))
+            OutputImage(views.sigma_reconstructions(zoo, digits), type="pil", format="png", interactive=False,
+                        buttons=[], elem_id="tradeoff-sigma-recon", scale=2,
+                        label=tr_fmt("to.sigma.recon", sigmas=", ".join(f"{s:g}" for s in sigmas.sigmas)))
             with gr.Column(scale=3):
                 gr.Markdown(tr_fmt("to.sigma.table", n=len(digits.evaluation), rows=views.sigma_table(sigmas)),
                             elem_id="tradeoff-sigma-table")
@@ -119,10 +120,10 @@ def build(zoo, demo: gr.Blocks, page: Page | None = None) -> None:
         curves = gr.Plot(label=tr("to.curves"), elem_id="tradeoff-curves")
     with gr.Row():
         with gr.Column():
-            live_recon = gr.Image(label=tr("to.live_recon"), type="pil", format="png",
-                                  interactive=False, buttons=[])
-            live_prior = gr.Image(label=tr("to.live_prior"), type="pil", format="png",
-                                  interactive=False, buttons=[])
+            live_recon = OutputImage(label=tr("to.live_recon"), type="pil", format="png",
+                                     interactive=False, buttons=[])
+            live_prior = OutputImage(label=tr("to.live_prior"), type="pil", format="png",
+                                     interactive=False, buttons=[])
         ellipses = gr.Plot(label=tr("to.ellipses"), elem_id="tradeoff-ellipses")
     with gr.Accordion(tr("to.raw"), open=False, elem_classes=["presenter-hide"]):
         numbers = gr.JSON(label=tr("to.raw_label"))
