@@ -66,7 +66,7 @@ LAUNCH = dict(
 
 
 def main() -> None:
-    memory.tune()  # glibc: two malloc arenas, free memory trimmed every 15 s (RSS comes back after a class)
+    memory.tune()  # glibc: two malloc arenas, free memory trimmed every 5 s (RSS comes back after a class)
     # small models and many users: one intra-op thread per request beats threads fighting over 2 cores
     torch.set_num_threads(1)
     demo = build_demo()

@@ -290,6 +290,8 @@ def main() -> None:
     report["app"]["class"] = run_class(app.url, actions, args.students, args.live, args.think, args.seconds, args.seed)
     time.sleep(5)  # sessions close, trainers stop
     report["app"]["rss_mb_after"] = round(app.rss(), 1)
+    time.sleep(25)  # and half a minute after the class: what the server keeps while idle
+    report["app"]["rss_mb_after_30s"] = round(app.rss(), 1)
     app.close()
 
     # ---- ratios to the floor, measured in this run
@@ -302,6 +304,7 @@ def main() -> None:
         "one_client_vs_floor": {k: round(v["p50_ms"] / f1, 2) for k, v in one.items()},
         "cold_start_vs_floor": round(report["app"]["cold_start_s"] / report["floor"]["cold_start_s"], 2),
         "rss_after_vs_before_load": round(report["app"]["rss_mb_after"] / report["app"]["rss_mb_warm"], 3),
+        "rss_30s_after_vs_before_load": round(report["app"]["rss_mb_after_30s"] / report["app"]["rss_mb_warm"], 3),
     }
     report["load_average_at_end"] = open("/proc/loadavg").read().split()[:3]
     out = Path(args.out)
@@ -326,7 +329,7 @@ def print_summary(r: dict) -> None:
         print(f"page {what}: app {a[what + '_bytes']:,} B ({a[what + '_sent_bytes']:,} B sent), "
               f"floor {f[what + '_bytes']:,} B ({f[what + '_sent_bytes']:,} B sent)")
     print(f"RSS: {a['rss_mb_before']:.0f} MB at start, {a['rss_mb_warm']:.0f} MB warm before the class, "
-          f"{a['rss_mb_after']:.0f} MB after it; cold start app {a['cold_start_s']} s, "
+          f"{a['rss_mb_after']:.0f} MB 5 s after it, {a['rss_mb_after_30s']:.0f} MB 30 s after; cold start app {a['cold_start_s']} s, "
           f"floor {f['cold_start_s']} s ({r['ratios']['cold_start_vs_floor']}x)")
 
 

@@ -4,7 +4,7 @@ Clicks run on many request threads; glibc's malloc gives threads their own arena
 and keeps freed memory inside them, so after thirty students the process held about 1.5x the memory it
 started with, although nothing was still in use. Two standard glibc settings, made once at start-up:
 - at most `arenas` arenas (`mallopt(M_ARENA_MAX)`; what the MALLOC_ARENA_MAX variable would set);
-- every `every` seconds a thread returns free memory to the system (`malloc_trim(0)`).
+- every `every` seconds a thread returns free memory to the system (`malloc_trim(0)`; a few ms).
 
 Elsewhere (macOS, musl) neither exists and `tune()` does nothing.
 """
@@ -34,7 +34,7 @@ def trim() -> bool:
     return bool(libc and libc.malloc_trim(0) is not None)
 
 
-def tune(arenas: int = 2, every: float = 15.0) -> bool:
+def tune(arenas: int = 2, every: float = 5.0) -> bool:
     """Cap malloc's arenas and start the trimming thread (once per process); False where not glibc."""
     libc = _libc()
     if libc is None:
