@@ -112,12 +112,9 @@ def load(name: str, root: str | Path = CHECKPOINT_DIR):
         state = load_file(str(weights))
     except (SafetensorError, OSError, ValueError, RuntimeError) as e:
         raise CheckpointError(f"checkpoint weights {weights} are corrupted: {e}") from e
-    # float32 tensors of their own (a float16 file converts; a float32 one is cloned out of the file's
-    # buffer, whose alignment can change the last bit of a matmul), taken by the model as they are
-    state = {k: (v.clone() if v.dtype == torch.float32 else v.float()) if v.is_floating_point() else v
-             for k, v in state.items()}
+    state = {k: v.float() if v.is_floating_point() else v for k, v in state.items()}
     try:
-        model.load_state_dict(state, assign=True)  # take the loaded tensors as they are: no second copy
+        model.load_state_dict(state)
     except RuntimeError as e:
         raise CheckpointError(f"checkpoint weights {weights} do not match their config: {e}") from e
     model.eval()
