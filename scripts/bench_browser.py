@@ -136,7 +136,7 @@ def main() -> None:
 
             # the app: one page, every action clicked --clicks times
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(app.url)
+            page.goto(app.url + "?tab=interpolation")  # the page opens on the lecture map otherwise
             page.wait_for_selector("#interp-run", timeout=120_000)
             page.wait_for_timeout(6000)  # the page's own load events (language, links) finish first
             report["app"] = {}
