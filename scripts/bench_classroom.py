@@ -326,7 +326,7 @@ def print_summary(r: dict) -> None:
     print("one client at a time, p50 vs the echo round trip:", r["ratios"]["one_client_vs_floor"])
     print("bytes per click:", {k: v["answer_bytes"] for k, v in a["bytes_per_click"].items()})
     for what in ("config", "page"):
-        print(f"page {what}: app {a[what + '_bytes']:,} B ({a[what + '_sent_bytes']:,} B sent), "
+        print(f"{what} (what a student downloads first): app {a[what + '_bytes']:,} B ({a[what + '_sent_bytes']:,} B sent), "
               f"floor {f[what + '_bytes']:,} B ({f[what + '_sent_bytes']:,} B sent)")
     print(f"RSS: {a['rss_mb_before']:.0f} MB at start, {a['rss_mb_warm']:.0f} MB warm before the class, "
           f"{a['rss_mb_after']:.0f} MB 5 s after it, {a['rss_mb_after_30s']:.0f} MB 30 s after; cold start app {a['cold_start_s']} s, "

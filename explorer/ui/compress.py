@@ -26,7 +26,7 @@ def compressible(scope: Scope) -> bool:
 
 
 class CompressPages:
-    """gzip (level 6: most of level 9's saving at a fraction of its CPU) for what `compressible` allows."""
+    """gzip at level 6 (zlib's default; Starlette's is 9) for what `compressible` allows."""
 
     def __init__(self, app: ASGIApp, minimum_size: int = 1024, compresslevel: int = 6) -> None:
         self.app = app

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 import threading
 import time
 
@@ -20,6 +21,7 @@ M_ARENA_MAX = -8  # glibc's malloc.h
 _started = threading.Event()
 
 
+@functools.cache
 def _libc():
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
@@ -31,7 +33,10 @@ def _libc():
 def trim() -> bool:
     """Give free heap memory back to the system now; False where malloc cannot."""
     libc = _libc()
-    return bool(libc and libc.malloc_trim(0) is not None)
+    if libc is None:
+        return False
+    libc.malloc_trim(0)
+    return True
 
 
 def tune(arenas: int = 2, every: float = 5.0) -> bool:
