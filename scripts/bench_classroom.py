@@ -14,7 +14,9 @@ this process, on the same cores, for both phases alike.
 
 Prints and writes (bench/classroom.json): p50 / p95 / p99 per action and overall, the ratio to the
 floor's, errors, clicks per second, bytes per click (the event's answer as sent by the server, and
-the images it links), bytes of the initial page config, server RSS before and after, cold starts.
+the images it links), bytes of the initial page config, server RSS before and after, cold starts, and
+the memory of the live trainers, which run as child processes of the server (RSS and PSS at their
+peak during the class; PSS splits torch's shared library pages between the processes that map them).
 """
 from __future__ import annotations
 
@@ -64,6 +66,50 @@ def rss_mb(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def pss_mb(pid: int) -> float:
+    """Proportional set size: shared pages (torch's libraries) split between the processes mapping them."""
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        if line.startswith("Pss:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def children(pid: int) -> list[int]:
+    """The processes the server started (live trainers run in child processes)."""
+    kids = []
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                if int((d / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                    kids.append(int(d.name))
+            except (OSError, IndexError, ValueError):
+                pass
+    return kids
+
+
+class MemoryWatch(threading.Thread):
+    """Samples, every second, the server's RSS and its trainer processes' RSS and PSS; keeps the peaks."""
+
+    def __init__(self, pid: int):
+        super().__init__(daemon=True)
+        self.pid, self.done = pid, threading.Event()
+        self.peak = {"server_rss_mb": 0.0, "trainers": 0, "trainers_rss_mb": 0.0, "trainers_pss_mb": 0.0,
+                     "server_plus_trainers_pss_mb": 0.0}
+
+    def run(self):
+        while not self.done.wait(1.0):
+            try:
+                kids = children(self.pid)
+                rss = [rss_mb(k) for k in kids]
+                pss = [pss_mb(k) for k in kids]
+                now = {"server_rss_mb": rss_mb(self.pid), "trainers": len(kids), "trainers_rss_mb": sum(rss),
+                       "trainers_pss_mb": sum(pss), "server_plus_trainers_pss_mb": pss_mb(self.pid) + sum(pss)}
+            except OSError:  # a trainer ended between the listing and the reading
+                continue
+            for k, v in now.items():
+                self.peak[k] = max(self.peak[k], round(v, 1))
 
 
 class Server:
@@ -287,11 +333,16 @@ def main() -> None:
     report["app"]["one_client_round_trip"] = one
     report["app"]["bytes_per_click"] = bytes_per_click(app.url, actions)
     report["app"]["rss_mb_warm"] = round(app.rss(), 1)  # every action has run once: caches are filled
+    watch = MemoryWatch(app.proc.pid)
+    watch.start()
     report["app"]["class"] = run_class(app.url, actions, args.students, args.live, args.think, args.seconds, args.seed)
+    watch.done.set()
+    report["app"]["memory_peak_during_class"] = watch.peak
     time.sleep(5)  # sessions close, trainers stop
     report["app"]["rss_mb_after"] = round(app.rss(), 1)
     time.sleep(25)  # and half a minute after the class: what the server keeps while idle
     report["app"]["rss_mb_after_30s"] = round(app.rss(), 1)
+    report["app"]["trainer_processes_left_after_30s"] = len(children(app.proc.pid))
     app.close()
 
     # ---- ratios to the floor, measured in this run
@@ -328,6 +379,7 @@ def print_summary(r: dict) -> None:
     for what in ("config", "page"):
         print(f"{what} (what a student downloads first): app {a[what + '_bytes']:,} B ({a[what + '_sent_bytes']:,} B sent), "
               f"floor {f[what + '_bytes']:,} B ({f[what + '_sent_bytes']:,} B sent)")
+    print("memory at its peak during the class (live trainers are child processes):", a["memory_peak_during_class"])
     print(f"RSS: {a['rss_mb_before']:.0f} MB at start, {a['rss_mb_warm']:.0f} MB warm before the class, "
           f"{a['rss_mb_after']:.0f} MB 5 s after it, {a['rss_mb_after_30s']:.0f} MB 30 s after; cold start app {a['cold_start_s']} s, "
           f"floor {f['cold_start_s']} s ({r['ratios']['cold_start_vs_floor']}x)")

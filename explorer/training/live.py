@@ -1,6 +1,7 @@
 """Live training: one small VAE trained in a background thread, with a beta that can be changed
 while it runs. No gradio here: the UI asks a `TrainerPool` (training/pool.py) for a slot and polls
-`LiveRun.snapshot()`.
+`LiveRun.snapshot()`. The app runs each LiveRun in a child process (training/live_process.py), so
+that the trainer thread does not share the server's GIL.
 
     objective per step   D + beta * R   (distortion -E_q log p(x|z), rate KL(q(z|x) || p(z)), nats)
 
@@ -79,7 +80,7 @@ class LiveConfig:
     idle_seconds: float = 600.0  # stop after this long without a poll
     max_seconds: float = 1800.0  # stop after this long in any case
     pause_between_steps: float = 0.0  # seconds; > 0 leaves CPU to other users
-    nice: int = 10  # the trainer thread's nice value: clicks first, training with what is left (0: off)
+    nice: int = 10  # the trainer's nice value (its thread; its whole process under ProcessRun): clicks first (0: off)
 
 
 @dataclass

@@ -10,6 +10,7 @@ import gradio as gr
 
 from ..data import CLASS_NAMES
 from ..training.live_digits import load_live_digits
+from ..training.live_process import ProcessRun
 from ..training.pool import TrainerPool
 from ..i18n import t
 from ..views import tradeoff as views
@@ -142,7 +143,8 @@ def build(zoo, demo: gr.Blocks, page: Page | None = None) -> None:
     def start(init, latent_dim, beta, session, lang="en", request: gr.Request = None):
         key = _session(request)
         run = views.new_live_run(zoo, frontier, digits, train_x, init, latent_dim, beta)
-        session = views.LiveSession(pool.submit(key, run))
+        # trained in a child process: a trainer thread here would hold the GIL that every click needs
+        session = views.LiveSession(pool.submit(key, ProcessRun(run)))
         return [session, gr.Timer(active=True), *render(session, key, lang=lang)]
 
     @friendly

@@ -24,6 +24,7 @@ from ..models import VAE, Measurement
 from ..models.vae import gaussian_squared_error
 from ..plots import tradeoff as plots
 from ..training.live import LiveConfig, LiveRun, LiveSnapshot, copy_model, small_vae
+from ..training.live_process import ProcessRun
 from ..zoo import Zoo
 
 EVAL_PER_CLASS = 25
@@ -371,8 +372,9 @@ def new_live_run(zoo: Zoo, frontier: Frontier, digits: FixedDigits, train_x: tor
 
 @dataclass
 class LiveSession:
-    """One page's live run, and what its page was last sent (so unchanged figures are not resent)."""
-    run: LiveRun | None = None
+    """One page's live run (a LiveRun, or the ProcessRun that trains one in a child process), and what
+    its page was last sent (so unchanged figures are not resent)."""
+    run: LiveRun | ProcessRun | None = None
     seen: tuple | None = None
 
     def stop(self, reason: str) -> None:
