@@ -37,8 +37,11 @@ def _figure(data: list[dict], title: str, x: str, y: str, height: int = 420, xax
 
 def _list(a) -> list:
     """numpy -> JSON-ready list, nan -> None (a break in a line)."""
-    a = np.asarray(a, dtype=float)
-    return [None if not np.isfinite(v) else float(v) for v in a.ravel()]
+    a = np.asarray(a, dtype=float).ravel()
+    out = a.tolist()  # in C: a live poll's ellipses alone are tens of thousands of numbers
+    for i in np.flatnonzero(~np.isfinite(a)).tolist():
+        out[i] = None
+    return out
 
 
 def rate_distortion_plane(betas: Sequence[float], rates: Sequence[float], distortions: Sequence[float],
