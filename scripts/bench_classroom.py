@@ -77,25 +77,29 @@ def pss_mb(pid: int) -> float:
 
 
 def children(pid: int) -> list[int]:
-    """The processes the server started (live trainers run in child processes)."""
-    kids = []
+    """The processes the server started, and theirs: the live trainers' zygote and the trainers."""
+    parent = {}
     for d in Path("/proc").iterdir():
         if d.name.isdigit():
             try:
-                if int((d / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
-                    kids.append(int(d.name))
+                parent[int(d.name)] = int((d / "stat").read_text().rsplit(")", 1)[1].split()[1])
             except (OSError, IndexError, ValueError):
                 pass
+    kids, frontier = [], [pid]
+    while frontier:
+        frontier = [p for p, pp in parent.items() if pp in frontier]
+        kids += frontier
     return kids
 
 
 class MemoryWatch(threading.Thread):
-    """Samples, every second, the server's RSS and its trainer processes' RSS and PSS; keeps the peaks."""
+    """Samples, every second, the server's RSS and its trainer processes' RSS and PSS (the zygote and
+    the trainers it forked); keeps the peaks."""
 
     def __init__(self, pid: int):
         super().__init__(daemon=True)
         self.pid, self.done = pid, threading.Event()
-        self.peak = {"server_rss_mb": 0.0, "trainers": 0, "trainers_rss_mb": 0.0, "trainers_pss_mb": 0.0,
+        self.peak = {"server_rss_mb": 0.0, "trainer_processes": 0, "trainers_rss_mb": 0.0, "trainers_pss_mb": 0.0,
                      "server_plus_trainers_pss_mb": 0.0}
 
     def run(self):
@@ -104,7 +108,7 @@ class MemoryWatch(threading.Thread):
                 kids = children(self.pid)
                 rss = [rss_mb(k) for k in kids]
                 pss = [pss_mb(k) for k in kids]
-                now = {"server_rss_mb": rss_mb(self.pid), "trainers": len(kids), "trainers_rss_mb": sum(rss),
+                now = {"server_rss_mb": rss_mb(self.pid), "trainer_processes": len(kids), "trainers_rss_mb": sum(rss),
                        "trainers_pss_mb": sum(pss), "server_plus_trainers_pss_mb": pss_mb(self.pid) + sum(pss)}
             except OSError:  # a trainer ended between the listing and the reading
                 continue
