@@ -189,3 +189,18 @@ def test_the_child_does_not_outlive_the_server():
         assert wait_for(lambda: not any(alive(p) for p in pids), 15)
     finally:
         server.kill()
+
+
+def test_commands_given_while_the_trainer_starts_are_not_lost(runs):
+    run = runs()
+    run.start()
+    run.set_beta(3.0)  # the trainer is still being forked (or the zygote importing torch)
+    run.pause()
+    assert wait_for(lambda: run._ready.is_set(), 60)
+    time.sleep(0.5)
+    a = run.snapshot().step
+    time.sleep(0.5)
+    assert run.snapshot().step == a and run.snapshot().state == "paused"  # the pause reached the trainer
+    run.resume()
+    assert wait_for(lambda: run.snapshot().step > a + 10)
+    assert run.snapshot().history["beta"][-1] == 3.0  # and so did the beta

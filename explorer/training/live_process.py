@@ -73,7 +73,7 @@ class Zygote:
             for attempt in range(2):  # a zygote that died is replaced once
                 if self.proc is None or self.proc.poll() is not None:
                     self._start()
-                try:
+                try:  # a zygote that does not answer in time (it imports torch first) is replaced too
                     socket.send_fds(self._sock, [b"f"], [child.fileno()])
                     reply = b""
                     while len(reply) < 8:
@@ -99,6 +99,7 @@ class Zygote:
             raise
         finally:
             zygote_end.close()
+        server_end.settimeout(START_SECONDS)
         self._sock = server_end
 
     def close(self) -> None:
@@ -293,23 +294,22 @@ class ProcessRun:
                 if not self._conn.poll(0.5):
                     continue
                 kind, *rest = self._conn.recv()
-                if kind == "ready":
-                    self.thread_nice = rest[0]
-                    self._send(("set_beta", self._beta), before_ready=True)
-                    if self.state == "paused":
-                        self._send(("pause",), before_ready=True)
-                    if self.reason is not None:  # stopped while the child was starting
-                        self._send(("stop", self.reason), before_ready=True)
+                if kind == "ready":  # from now on commands go out as they come; first, catch up on
+                    self.thread_nice = rest[0]  # those that came while the trainer started
                     self._ready.set()
+                    self._send(("set_beta", self._beta))
+                    self._send(("pause",) if self.state == "paused" else ("resume",))
+                    if self.reason is not None:  # stopped while the trainer was starting
+                        self._send(("stop", self.reason))
                 elif kind == "snapshot":
                     self._last = rest[1]
                     self._replies.put((rest[0], rest[1]))
                 elif kind == "end":
                     self._last, reason = rest[0], rest[0].reason
                     break
-        except (EOFError, OSError) as e:
+        except Exception as e:  # EOF or a broken socket: the trainer died; no zygote; anything else
             reason = ("training failed: the trainer process ended unexpectedly" if self.pid is not None
-                      else f"training failed: could not start the trainer process ({e})")
+                      else f"training failed: could not start the trainer process ({type(e).__name__}: {e})")
         finally:
             self._conn.close()
             self._finish(self.reason or reason or "stopped")
