@@ -131,13 +131,6 @@ def _kill(pid: int) -> None:
         pass
 
 
-def _empty_snapshot(run: LiveRun, state: str, reason: str | None) -> LiveSnapshot:
-    return LiveSnapshot(state=state, step=0, beta=run.beta, steps_per_second=0.0,
-                        history={k: np.zeros(0) for k in HISTORY_KEYS}, reconstructions=None, originals=None,
-                        prior_samples=None, mu=None, sigma=None, labels=None,
-                        latent_dim=run.model.config.latent_dim, label=run.label, reason=reason)
-
-
 class ProcessRun:
     """`LiveRun`'s interface; the training happens in a child process once start() is called."""
 
@@ -145,6 +138,7 @@ class ProcessRun:
         self._run = run  # holds the model and digits until start(); never trained here
         self.config: LiveConfig = run.config  # the pool shortens the time limits before start()
         self.label = run.label
+        self._latent_dim = run.model.config.latent_dim
         self.on_finish = None
         self.state = "waiting"
         self.reason: str | None = None
@@ -166,10 +160,6 @@ class ProcessRun:
     @property
     def beta(self) -> float:
         return self._beta
-
-    @property
-    def model(self):
-        return self._run.model  # the starting weights (the trained ones live in the child)
 
     @property
     def step(self) -> int:
@@ -234,7 +224,7 @@ class ProcessRun:
         if touch:
             self.last_poll = time.monotonic()
         if self._ended.is_set() or not self._ready.is_set():
-            snap = self._last or _empty_snapshot(self._run, self.state, self.reason)
+            snap = self._last or self._empty_snapshot()
         else:
             with self._request_lock:
                 rid = next(self._ids)
@@ -248,7 +238,7 @@ class ProcessRun:
                         continue
                     if got_id == rid:
                         snap = got
-            snap = snap or self._last or _empty_snapshot(self._run, self.state, self.reason)
+            snap = snap or self._last or self._empty_snapshot()
         # the parent's own view of state and beta is the newest (a pause or beta sent a moment ago)
         snap.state, snap.beta = self.state, self._beta
         snap.reason = self.reason
@@ -264,6 +254,13 @@ class ProcessRun:
         return True
 
     # ------------------------------------------------------------------ internals
+    def _empty_snapshot(self) -> LiveSnapshot:
+        """Before the trainer's first answer: the run as the server knows it, nothing measured yet."""
+        return LiveSnapshot(state=self.state, step=0, beta=self._beta, steps_per_second=0.0,
+                            history={k: np.zeros(0) for k in HISTORY_KEYS}, reconstructions=None,
+                            originals=None, prior_samples=None, mu=None, sigma=None, labels=None,
+                            latent_dim=self._latent_dim, label=self.label, reason=self.reason)
+
     def _send(self, msg, before_ready: bool = False) -> None:
         """Commands before the child is ready are not sent: it is told the state it should be in
         (beta, paused, stopped) once it is."""
@@ -322,24 +319,12 @@ class ProcessRun:
             self.state = "stopped"
         if self._last is not None:
             self._last.state, self._last.reason = "stopped", reason
-        self._run = _Shell(self._run)  # the parent's copy of the model and digits is no longer needed
+        self._run = None  # the parent's copy of the model and digits is no longer needed
         try:
             if self.on_finish is not None:
                 self.on_finish(self)
         finally:
             self._ended.set()
-
-
-class _Shell:
-    """What a finished ProcessRun still needs of its LiveRun: names, not tensors."""
-
-    def __init__(self, run):
-        self.beta, self.label, self.model = run.beta, run.label, _ModelShell(run.model.config)
-
-
-class _ModelShell:
-    def __init__(self, config):
-        self.config = config
 
 
 # ---------------------------------------------------------------------------- the zygote and its trainers
