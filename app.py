@@ -36,6 +36,7 @@ def build_demo(zoo: Zoo | None = None) -> gr.Blocks:
         with gr.Tabs(overflow_behavior="wrap") as tabs:  # nine tabs: two rows on a projector, no hidden menu
             for tab_id, module in TABS.items():
                 with gr.Tab(page.tr(f"tab.{tab_id}"), id=tab_id) as items[tab_id]:
+                    site.begin(tab_id)
                     if module is tradeoff:  # its live run listens to the page's unload
                         tradeoff.build(zoo, demo, site)
                     else:

@@ -35,9 +35,15 @@ def _figure(data: list[dict], title: str, x: str, y: str, height: int = 420, xax
     return style.figure(data, base | layout)
 
 
-def _list(a) -> list:
-    """numpy -> JSON-ready list, nan -> None (a break in a line)."""
+LIVE_DECIMALS = 3  # nats and latent coordinates: hovers show two decimals, a pixel is coarser still
+
+
+def _list(a, decimals: int | None = None) -> list:
+    """numpy -> JSON-ready list, nan -> None (a break in a line). decimals: rounded first, for the live
+    figures that a page receives three times a second (full doubles would triple their bytes)."""
     a = np.asarray(a, dtype=float).ravel()
+    if decimals is not None:
+        a = np.round(a, decimals)
     out = a.tolist()  # in C: a live poll's ellipses alone are tens of thousands of numbers
     for i in np.flatnonzero(~np.isfinite(a)).tolist():
         out[i] = None
@@ -106,7 +112,7 @@ def rate_distortion_plane(betas: Sequence[float], rates: Sequence[float], distor
                              hoverinfo="skip", line=dict(color=CHOSEN, dash="dot", width=2),
                              name=t("to.fig.slope", lang, b=betas[i])))
     if live_rate is not None and live_distortion is not None and len(live_rate):
-        lr, ld = _list(live_rate), _list(live_distortion)
+        lr, ld = _list(live_rate, LIVE_DECIMALS), _list(live_distortion, LIVE_DECIMALS)
         data.append(dict(type="scatter", x=lr, y=ld, mode="lines", name=t("to.fig.live_path", lang),
                          line=dict(color=LIVE, width=2), opacity=0.6, hoverinfo="skip"))
         beta_txt = f" (β={live_beta:g})" if live_beta is not None else ""
@@ -165,15 +171,15 @@ def _with_sigma_panel(data: list[dict], title: str, xaxis: dict, yaxis: dict, si
 def training_curves(history: dict[str, np.ndarray], title: str = "Live training on a fixed test batch",
                     lang: str = "en") -> go.Figure:
     """D, R, β·R and the objective D + β·R over steps; β itself on a second axis."""
-    step = _list(history["step"])
+    step = np.asarray(history["step"]).astype(np.int64).tolist()
     data = []
     for key, name, colour in (("total", t("to.fig.objective", lang), "#333333"),
                               ("distortion", t("to.fig.distortion", lang), "#1f77b4"),
                               ("rate", t("to.fig.rate", lang), "#d62728"), ("beta_rate", "β·R", "#ff9896")):
-        data.append(dict(type="scatter", x=step, y=_list(history[key]), mode="lines", name=name,
+        data.append(dict(type="scatter", x=step, y=_list(history[key], LIVE_DECIMALS), mode="lines", name=name,
                          line=dict(color=colour),
                          hovertemplate=f"step %{{x}}<br>{name}: %{{y:.2f}} nats<extra></extra>"))
-    data.append(dict(type="scatter", x=step, y=_list(history["beta"]), mode="lines", name=t("to.fig.beta_right", lang),
+    data.append(dict(type="scatter", x=step, y=_list(history["beta"], LIVE_DECIMALS), mode="lines", name=t("to.fig.beta_right", lang),
                      yaxis="y2", line=dict(color=LIVE, dash="dot", shape="hv")))
     return _figure(data, title, t("to.fig.step", lang), t("to.fig.nats_digit", lang), height=520,
                    yaxis2=dict(title=dict(text="β"), overlaying="y", side="right", rangemode="tozero",
@@ -217,9 +223,11 @@ def posterior_ellipses(mu: np.ndarray, sigma: np.ndarray, labels: np.ndarray | N
         ys = mu[sel, 1, None] + n_std * sigma[sel, 1, None] * ring[1]
         name = class_name(class_names[c], lang) if class_names is not None and c < len(class_names) else str(c)
         colour = style.class_color(c)
-        data.append(dict(type="scatter", x=_list(xs), y=_list(ys), mode="lines", name=name, legendgroup=name,
+        data.append(dict(type="scatter", x=_list(xs, LIVE_DECIMALS), y=_list(ys, LIVE_DECIMALS), mode="lines",
+                         name=name, legendgroup=name,
                          line=dict(color=colour, width=1), fill="toself", opacity=0.5, hoverinfo="skip"))
-        data.append(dict(type="scatter", x=_list(mu[sel, 0]), y=_list(mu[sel, 1]), mode="markers",
+        data.append(dict(type="scatter", x=_list(mu[sel, 0], LIVE_DECIMALS), y=_list(mu[sel, 1], LIVE_DECIMALS),
+                         mode="markers",
                          marker=dict(color=colour, size=4), legendgroup=name, showlegend=False,
                          hovertemplate=f"{t('to.fig.class', lang)} {name}<br>μ=(%{{x:.2f}}, %{{y:.2f}})<extra></extra>"))
     extent = float(np.nanmax(np.abs(np.concatenate([mu + sigma, mu - sigma])), initial=1.0))

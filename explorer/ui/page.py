@@ -195,6 +195,7 @@ class Page:
         self.lazies: list[tuple] = []
         self._made: dict[tuple, list] = {}
         self.lang: gr.Radio | None = None
+        self.building: str | None = None  # the tab being built (Page.begin)
 
     # ---- built first: the bar above the tabs
     def bar(self) -> None:
@@ -211,12 +212,21 @@ class Page:
         self.current_tab = gr.State(self.default_tab)
 
     # ---- called by the tabs while they are built
+    def begin(self, tab: str) -> None:
+        """The tab being built from now on: its redraws run when a page first opens it."""
+        if tab not in self.tab_ids:
+            raise KeyError(f"no tab {tab!r}; known: {self.tab_ids}")
+        self.building = tab
+
     def redraw(self, fn, inputs: list, outputs: list, preprocess: bool = True, after_previous: bool = False,
                always: bool = False) -> None:
-        """fn(*inputs, lang) recomputes outputs in lang; run when the language changes or a link opens
-        (always: on every page load, once the page's language is known).
+        """fn(*inputs, lang) recomputes outputs in lang; run when the language changes, and when a page
+        first opens this tab in a language other than the config's or from a link with its settings
+        (always: at every first opening).
         after_previous: run once the previously registered redraw has finished (it reads what that wrote)."""
-        self.redraws.append((fn, list(inputs), list(outputs), preprocess, after_previous, always))
+        if self.building is None:
+            raise RuntimeError("Page.redraw outside a tab: call Page.begin(tab) first")
+        self.redraws.append((self.building, fn, list(inputs), list(outputs), preprocess, after_previous, always))
 
     def param(self, tab: str, name: str, component, parse, show=None) -> None:
         self.params.append(Param(tab, name, component, parse, show))
@@ -243,6 +253,12 @@ class Page:
 
     # ---- the wiring, once every tab is built
     def wire(self, demo: gr.Blocks, tabs: gr.Tabs, tab_items: dict[str, gr.Tab]) -> None:
+        """Why the wiring is shaped this way: gradio's page keeps the loading status of every component
+        any event of the page has ever written, and on each status change of any later click it walks
+        all of them (for a layout block such as the gr.Tabs, every component inside it). So no event
+        writes the gr.Tabs (a tab is selected by clicking its button, in the page), and what a tab's
+        views need (its first figures, a link's settings, redraws in the page's language) is written
+        by events that run when a page first opens that tab, not by the page's load event."""
         # the page applies a link's values in this order, and a choice (a model, a layer) starts its own
         # handlers as soon as it changes, reading the others: so plain values first, the model last
         params = sorted(self.params, key=lambda p: (isinstance(p.component, (gr.Radio, gr.Dropdown)),
@@ -250,8 +266,9 @@ class Page:
         param_components = [p.component for p in params]
 
         def open_link(request: gr.Request):
-            """?lang, ?tab, ?present and the chosen tab's settings -> the components; anything
-            unknown or malformed is left out and listed in a small notice."""
+            """?lang, ?tab, ?present and the named tab's settings: the language, presenter mode, a notice
+            listing anything unknown or malformed, and the link ({"tab", "values"}) that the tab's first
+            opening applies (the page then clicks that tab's button)."""
             q = dict(request.query_params) if request is not None else {}
             from ..i18n import from_accept_language, norm_lang
             ignored = []
@@ -276,19 +293,16 @@ class Page:
                     present = q["present"] in ("1", "true", "yes", "on")
                 else:
                     ignored.append(("present", q["present"], "bad"))
-            values, any_param = [], False
+            values = {}
             known = set(self.GLOBAL)
             for p in params:
                 if p.tab != tab or p.name not in q:
-                    values.append(gr.skip())
                     continue
                 known.add(p.name)
                 try:
-                    values.append(p.parse(q[p.name]))
-                    any_param = True
+                    values[p.name] = p.parse(q[p.name])
                 except (ValueError, TypeError, OverflowError):
                     ignored.append((p.name, q[p.name], "bad"))
-                    values.append(gr.skip())
             ignored += [(k, v, "unknown") for k, v in q.items() if k not in known]
             notice = ""
             if ignored:
@@ -296,62 +310,70 @@ class Page:
                                     why=t("page.unknown_param" if why == "unknown" else "page.bad_value", lang))
                                   for k, v, why in ignored[:8])
                 notice = "<small>" + t("page.ignored", lang, items=items) + "</small>"
-            linked = lang != DEFAULT_LANG or any_param
-            # what the URL does not name is left as it is: a student may already have clicked a tab
-            tab_out = (gr.Tabs(selected=tab), tab) if "tab" in q else (gr.skip(), gr.skip())
-            return [lang, *tab_out, present if "present" in q else gr.skip(), notice, linked, *values]
+            link = {"tab": tab, "values": values} if values else gr.skip()
+            return [lang, present if "present" in q else gr.skip(), notice, link]
 
-        linked = gr.State(False)
-        load = demo.load(open_link, None, [self.lang, tabs, self.current_tab, self.present, self.notice, linked,
-                                           *param_components],
-                         api_visibility="private", show_progress="hidden", queue=False)
-        load = load.then(None, [self.lang], None, js=SET_LOCALE_JS).then(
-            None, [self.present], None, js=PRESENT_JS)
+        link = gr.State({"tab": None, "values": {}})  # a link's tab and its settings, applied when it opens
+        quiet = dict(api_visibility="private", show_progress="hidden", queue=False)
+        load = demo.load(open_link, None, [self.lang, self.present, self.notice, link], **quiet)
+        # what the URL does not name is left as it is: a student may already have clicked a tab
+        load.then(None, [self.lang], None, js=SET_LOCALE_JS).then(
+            None, [self.present], None, js=PRESENT_JS).then(None, None, None, js=OPEN_LINKED_TAB_JS)
         # the switch: the page's own text at once (in the browser), then what the handlers wrote
         self.lang.input(None, [self.lang], None, js=SET_LOCALE_JS)
-        on_load = on_switch = None
-        for fn, inputs, outputs, preprocess, after_previous, always in self.redraws:
-            def when_linked(is_linked, *args, _fn=fn, _n=len(outputs), _always=always):
-                if not (is_linked or _always):
-                    return [gr.skip()] * _n if _n > 1 else gr.skip()
-                return _fn(*args)
+        on_switch = None
+        for _tab, fn, inputs, outputs, preprocess, after_previous, always in self.redraws:
             kw = dict(api_visibility="private", show_progress="hidden", preprocess=preprocess)
-            on_load = (on_load if after_previous else load).then(
-                when_linked, [linked, *inputs, self.lang], outputs, **kw)
-            on_switch = (on_switch.then if after_previous else self.lang.input)(
-                fn, [*inputs, self.lang], outputs, **kw)
+            on_switch = (on_switch.then if after_previous else self.lang.input)(fn, [*inputs, self.lang], outputs, **kw)
         self.present.input(None, [self.present], None, js=PRESENT_JS)
 
-        # lazy outputs: filled the first time their tab opens (by a click, a lecture-map button or a link)
-        lazy_outputs = [c for _, outs, _ in self.lazies for c in outs]
-        lazy_tabs = {t for t, _, _ in self.lazies}
-        opened = gr.State([])  # the tabs of this page whose lazy outputs were filled
-        quiet = dict(api_visibility="private", show_progress="hidden", queue=False)
+        # a tab's first opening in a page (a click on it, a lecture-map button, or a link): its lazy
+        # outputs, a link's settings, and its redraws when the page needs them
+        opened = gr.State([])  # the tabs this page has opened
+        redraw_now = gr.State("")  # "all": the opening tab's redraws run; "always": only those marked always
 
-        def fill(tab, opened_tabs, lang, is_linked=False):
-            first = tab in lazy_tabs and tab not in opened_tabs
-            values = []
-            for t, outs, make in self.lazies:
-                # a link's own redraws fill its tab in its settings: leave those alone
-                if t == tab and first and not is_linked:
-                    values += self._lazy_values(make, lang)
-                else:
-                    values += [gr.skip()] * len(outs)
-            return [opened_tabs + [tab] if first else gr.skip(), *values]
+        def opener(tab_id: str):
+            lazies = [(outs, make) for t_, outs, make in self.lazies if t_ == tab_id]
+            redrawn = {id(c) for t_, _f, _i, outs, *_ in self.redraws if t_ == tab_id for c in outs}
+            mine = [p for p in params if p.tab == tab_id]
+            outputs = [opened, redraw_now, *[c for outs, _ in lazies for c in outs], *[p.component for p in mine]]
 
-        def fill_after(event, tab_id: str | None = None, inputs=()):
-            """Once event has set current_tab: fill that tab's lazy outputs if this page has not yet."""
-            if tab_id is None or tab_id in lazy_tabs:
-                event.then(fill, [self.current_tab, opened, self.lang, *inputs], [opened, *lazy_outputs], **quiet)
-
-        if lazy_outputs:
-            fill_after(load, inputs=[linked])  # a link or the default tab
+            def open_tab(opened_tabs, lang, link_):
+                n = len(outputs) - 2
+                if tab_id in opened_tabs:
+                    return [gr.skip(), ""] + [gr.skip()] * n
+                values = (link_ or {}).get("values", {}) if (link_ or {}).get("tab") == tab_id else {}
+                redraw = "all" if lang != DEFAULT_LANG or values else "always"
+                out = [opened_tabs + [tab_id], redraw]
+                for outs, make in lazies:  # the redraws about to run write these themselves
+                    if redraw == "all" and all(id(c) in redrawn for c in outs):
+                        out += [gr.skip()] * len(outs)
+                    else:
+                        out += self._lazy_values(make, lang)
+                out += [values[p.name] if p.name in values else gr.skip() for p in mine]
+                return out
+            return open_tab, outputs
 
         for tab_id, item in tab_items.items():
-            fill_after(item.select(lambda _t=tab_id: _t, None, self.current_tab, **quiet), tab_id)
-        for trigger, tab_id in self.gotos:  # selecting a tab from the server fires no select event: fill here
-            fill_after(trigger.click(lambda _t=tab_id: (gr.Tabs(selected=_t), _t), None, [tabs, self.current_tab],
-                                     **quiet), tab_id)
+            open_tab, outputs = opener(tab_id)
+            event = item.select(lambda _t=tab_id: _t, None, self.current_tab, **quiet)
+            if len(outputs) == 2 and not any(r[0] == tab_id for r in self.redraws):
+                continue  # nothing to fill or redraw (the lecture map)
+            first = event.then(open_tab, [opened, self.lang, link], outputs, **quiet)
+            previous = first
+            for _tab, fn, inputs, outs, preprocess, after_previous, always in self.redraws:
+                if _tab != tab_id:
+                    continue
+
+                def when_needed(now, *args, _fn=fn, _n=len(outs), _always=always):
+                    if now == "all" or (now and _always):
+                        return _fn(*args)
+                    return [gr.skip()] * _n if _n > 1 else gr.skip()
+                kw = dict(api_visibility="private", show_progress="hidden", preprocess=preprocess)
+                previous = (previous if after_previous else first).then(
+                    when_needed, [redraw_now, *inputs, self.lang], outs, **kw)
+        for trigger, tab_id in self.gotos:  # a click on the tab's own button: its select event opens it
+            trigger.click(None, None, None, js=OPEN_TAB_JS.replace("TAB_ID", json.dumps(tab_id)))
 
         def make_link(tab, lang, present, *values):
             """The current tab, language, presenter mode and the tab's settings as a query string."""
@@ -370,6 +392,25 @@ class Page:
         self.link_btn.click(make_link, [self.current_tab, self.lang, self.present, *param_components], self.link,
                             api_visibility="private", show_progress="hidden", queue=False).then(
             None, [self.link], [self.link], js=LINK_JS)
+
+
+# a tab is opened by clicking its own button (never by an event that writes the gr.Tabs): gradio then
+# fires the tab's select event, which fills what the tab shows on its first opening
+OPEN_TAB_JS = """() => {
+  const id = TAB_ID;
+  const button = Array.from(document.querySelectorAll('button[role="tab"][data-tab-id]'))
+    .find(b => b.getAttribute("data-tab-id") === id && !b.closest('[aria-hidden="true"]'));
+  if (button && button.getAttribute("aria-selected") !== "true") button.click();
+}"""
+
+# ?tab=<id> -> that tab (an unknown id matches no button and is left alone; the server lists it)
+OPEN_LINKED_TAB_JS = """() => {
+  const id = new URLSearchParams(window.location.search).get("tab");
+  if (!id) return;
+  const button = Array.from(document.querySelectorAll('button[role="tab"][data-tab-id]'))
+    .find(b => b.getAttribute("data-tab-id") === id && !b.closest('[aria-hidden="true"]'));
+  if (button && button.getAttribute("aria-selected") !== "true") button.click();
+}"""
 
 
 # the query string -> the whole address, also put in the address bar (so the browser's own copy works)

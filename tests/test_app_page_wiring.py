@@ -1,0 +1,82 @@
+"""How the page is wired, for the browser's sake (scripts/bench_browser.py measures the effect).
+
+Gradio's page keeps the loading status of every component that any event of the page has written,
+and walks all of them at every status change of every later click (for a layout block, everything
+inside it). So: no event writes the gr.Tabs or a tab; the page-load event writes only the page bar; a tab's
+first figures, a link's settings and its redraws are written by events of that tab's opening.
+"""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+import app as front_door
+from explorer.plots import tradeoff as plots
+
+
+@pytest.fixture(scope="module")
+def config(shipped_zoo):
+    return front_door.build_demo(shipped_zoo).get_config_file()
+
+
+def _types(config) -> dict[int, str]:
+    return {c["id"]: c["type"] for c in config["components"]}
+
+
+def test_no_event_writes_the_tabs_or_a_whole_tab(config):
+    """(A small block may be written: the interpolation tab shows or hides its 2-D manifold column.)"""
+    tabs = {c["id"] for c in config["components"] if c["type"] in ("tabs", "tabitem")}
+    assert tabs
+    bad = [d.get("api_name") or d["id"] for d in config["dependencies"] if set(d["outputs"]) & tabs]
+    assert not bad, f"events that write the tabs (every later click would walk the whole app): {bad}"
+
+
+def test_the_page_load_writes_only_the_page_bar(config):
+    types = _types(config)
+    loads = [d for d in config["dependencies"]
+             if any(t[1] == "load" for t in d["targets"]) and d["backend_fn"]]
+    assert loads, "the page reads its link on load"
+    for d in loads:
+        written = [types[o] for o in d["outputs"]]
+        assert len(written) <= 5, f"a load event writes {len(written)} components: {written}"
+
+
+def test_every_output_of_every_tab_is_written_by_that_tabs_events_not_by_all(config):
+    """No single event writes the outputs of several tabs (except the language switch's redraws, which
+    run only when a student switches): a click then carries only the tabs this page has opened."""
+    tab_of = {}
+
+    def walk(node, tab=None):
+        if node.get("id") is not None and tab is not None:
+            tab_of[node["id"]] = tab
+        comp = next((c for c in config["components"] if c["id"] == node.get("id")), None)
+        if comp is not None and comp["type"] == "tabitem":
+            tab = node["id"]
+        for child in node.get("children", []):
+            walk(child, tab)
+
+    walk(config["layout"])
+    for d in config["dependencies"]:
+        tabs = {tab_of[o] for o in d["outputs"] if o in tab_of}
+        assert len(tabs) <= 1, f"event {d.get('api_name') or d['id']} writes the outputs of {len(tabs)} tabs"
+
+
+def test_live_figures_send_three_decimals():
+    rng = np.random.default_rng(0)
+    mu, sigma = rng.normal(size=(100, 2)), rng.uniform(0.1, 1, size=(100, 2))
+    fig = plots.posterior_ellipses(mu, sigma, np.arange(100) % 10, [str(i) for i in range(10)])
+    numbers = [x for tr in fig.to_dict()["data"][1:] for x in list(tr["x"]) + list(tr["y"]) if x is not None]
+    assert numbers and all(round(x, 3) == x for x in numbers)
+    # the ellipses are where they were: within the rounding of the full-precision figure
+    ring = np.linspace(0, 2 * np.pi, 33)
+    first = fig.to_dict()["data"][1]
+    sel = np.flatnonzero(np.arange(100) % 10 == 0)
+    expect = mu[sel[0], 0] + sigma[sel[0], 0] * np.cos(ring)
+    assert np.allclose(np.asarray(first["x"][:33], float), expect, atol=5e-4)
+    history = {k: np.linspace(0, 100, 50) / 7 for k in ("beta", "distortion", "rate", "beta_rate", "total")}
+    history["step"] = np.arange(50, dtype=float) * 10
+    curves = plots.training_curves(history).to_dict()
+    assert list(curves["data"][0]["x"][:3]) == [0, 10, 20]  # steps as integers
+    assert len(json.dumps(curves["data"][0]["y"])) < 0.5 * len(json.dumps(list(history["total"])))
