@@ -12,9 +12,16 @@ trainer cap and poll /live_status like the page's timer. Both servers run as sub
 (`python app.py` and a ten-line echo app), so cold start and RSS are theirs alone; the clients run in
 this process, on the same cores, for both phases alike.
 
+The simulated students share one TLS context (`share_tls_context`): gradio_client opens a new httpx
+client for most requests, and httpx builds a TLS context for each one, loading the CA bundle (about
+45 ms of CPU here) even for http://. A browser does that once, on the student's own machine; here the
+students run on the server's two cores, and without sharing, their clients took twice the server's CPU
+per click. --tls-per-request measures the old way.
+
 Prints and writes (bench/classroom.json): p50 / p95 / p99 per action and overall, the ratio to the
 floor's, errors, clicks per second, bytes per click (the event's answer as sent by the server, and
-the images it links), bytes of the initial page config, server RSS before and after, cold starts, and
+the images it links), bytes of the initial page config, server RSS before and after, cold starts, the CPU each class took
+(the server with its trainers, and the simulated students), and
 the memory of the live trainers, which run as child processes of the server (RSS and PSS at their
 peak during the class; PSS splits torch's shared library pages between the processes that map them).
 """
@@ -92,18 +99,55 @@ def children(pid: int) -> list[int]:
     return kids
 
 
+def share_tls_context() -> None:
+    """One TLS context for every httpx client of this process (see the module's docstring)."""
+    import httpx._transports.default as transport
+    if getattr(transport.create_ssl_context, "shared", False):
+        return
+    make, made = transport.create_ssl_context, {}
+    lock = threading.Lock()
+
+    def shared(verify=True, cert=None, trust_env=True):
+        key = (verify if isinstance(verify, (bool, str)) else id(verify), repr(cert), trust_env)
+        with lock:
+            if key not in made:
+                made[key] = make(verify=verify, cert=cert, trust_env=trust_env)
+            return made[key]
+    shared.shared = True
+    transport.create_ssl_context = shared
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 class MemoryWatch(threading.Thread):
     """Samples, every second, the server's RSS and its trainer processes' RSS and PSS (the zygote and
-    the trainers it forked); keeps the peaks."""
+    the trainers it forked); keeps the peaks. Also the CPU time the server and those processes used
+    while it watched (a process that ends between two samples loses at most its last second)."""
 
     def __init__(self, pid: int):
         super().__init__(daemon=True)
         self.pid, self.done = pid, threading.Event()
         self.peak = {"server_rss_mb": 0.0, "trainer_processes": 0, "trainers_rss_mb": 0.0, "trainers_pss_mb": 0.0,
                      "server_plus_trainers_pss_mb": 0.0}
+        self.cpu_start = {p: cpu_seconds(p) for p in [pid, *children(pid)]}
+        self.cpu_last = dict(self.cpu_start)
+
+    def cpu(self) -> dict:
+        """CPU seconds used since the watch began: the server's own, and its trainer processes'."""
+        used = {p: last - self.cpu_start.get(p, 0.0) for p, last in self.cpu_last.items()}
+        return {"server_s": round(used.pop(self.pid, 0.0), 1), "trainers_s": round(sum(used.values()), 1)}
 
     def run(self):
         while not self.done.wait(1.0):
+            for p in [self.pid, *children(self.pid)]:
+                try:
+                    self.cpu_last[p] = cpu_seconds(p)
+                except (OSError, IndexError, ValueError):
+                    pass
             try:
                 kids = children(self.pid)
                 rss = [rss_mb(k) for k in kids]
@@ -249,16 +293,18 @@ def run_class(url: str, actions: dict, students: int, live: int, think: float, s
     until = time.time() + seconds
     threads = [Student(url, actions, think, until, seed + i, results, lock) for i in range(students)]
     threads += [LiveStudent(url, until, seed + 1000 + i, results, lock) for i in range(live)]
-    t0 = time.time()
+    t0, cpu0 = time.time(), os.times()
     for t in threads:
         t.start()
     for t in threads:
         t.join(timeout=seconds + 120)
-    wall = time.time() - t0
+    wall, cpu1 = time.time() - t0, os.times()
     clicks = [x for k, v in results.items() if k not in ("errors", "live status poll") for x in v]
+    students_cpu = (cpu1.user - cpu0.user) + (cpu1.system - cpu0.system)
     return {"per_action": {k: stats(v) for k, v in sorted(results.items()) if k != "errors"},
             "overall": stats(clicks), "clicks": len(clicks), "clicks_per_second": round(len(clicks) / wall, 2),
-            "errors": results.get("errors", []), "wall_s": round(wall, 1)}
+            "errors": results.get("errors", []), "wall_s": round(wall, 1),
+            "students_cpu_s": round(students_cpu, 1)}
 
 
 def bytes_per_click(url: str, actions: dict) -> dict:
@@ -289,7 +335,11 @@ def main() -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--port", type=int, default=7870)
     p.add_argument("--out", default=str(ROOT / "bench" / "classroom.json"))
+    p.add_argument("--tls-per-request", action="store_true",
+                   help="let every client request build its own TLS context, as gradio_client does")
     args = p.parse_args()
+    if not args.tls_per_request:
+        share_tls_context()
     from gradio_client import Client, handle_file
 
     report: dict = {"settings": vars(args), "machine": f"{os.cpu_count()} CPU cores",
@@ -310,7 +360,12 @@ def main() -> None:
         c.predict("hello", api_name="/echo")
         single.append(time.perf_counter() - t0)
     report["floor"]["one_client_round_trip"] = stats(single)
+    floor_watch = MemoryWatch(floor.proc.pid)
+    floor_watch.start()
     report["floor"]["class"] = run_class(floor.url, echo, args.students, 0, args.think, args.seconds, args.seed)
+    floor_watch.done.set()
+    floor_watch.join()
+    report["floor"]["class"]["cpu"] = floor_watch.cpu()
     report["floor"]["rss_mb_after"] = round(floor.rss(), 1)
     floor.close()
     print("floor:", json.dumps(report["floor"]["class"]["overall"]), flush=True)
@@ -341,7 +396,9 @@ def main() -> None:
     watch.start()
     report["app"]["class"] = run_class(app.url, actions, args.students, args.live, args.think, args.seconds, args.seed)
     watch.done.set()
+    watch.join()
     report["app"]["memory_peak_during_class"] = watch.peak
+    report["app"]["class"]["cpu"] = watch.cpu()
     time.sleep(5)  # sessions close, trainers stop
     report["app"]["rss_mb_after"] = round(app.rss(), 1)
     time.sleep(25)  # and half a minute after the class: what the server keeps while idle
@@ -379,6 +436,11 @@ def print_summary(r: dict) -> None:
     print(f"\nclass p95 vs floor: {r['ratios']['class_p95_vs_floor']}x; errors: {len(a['class']['errors'])}; "
           f"clicks/s {a['class']['clicks_per_second']} (floor {f['class']['clicks_per_second']})")
     print("one client at a time, p50 vs the echo round trip:", r["ratios"]["one_client_vs_floor"])
+    for label, c in (("app", a["class"]), ("floor", f["class"])):
+        n = max(1, c["clicks"])
+        print(f"CPU during the {label}'s class: server {c['cpu']['server_s']} s + trainers {c['cpu']['trainers_s']} s, "
+              f"simulated students {c['students_cpu_s']} s, over {c['wall_s']} s; per click: server "
+              f"{1000 * (c['cpu']['server_s'] + c['cpu']['trainers_s']) / n:.0f} ms, students {1000 * c['students_cpu_s'] / n:.0f} ms")
     print("bytes per click:", {k: v["answer_bytes"] for k, v in a["bytes_per_click"].items()})
     for what in ("config", "page"):
         print(f"{what} (what a student downloads first): app {a[what + '_bytes']:,} B ({a[what + '_sent_bytes']:,} B sent), "

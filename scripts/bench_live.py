@@ -131,7 +131,13 @@ def main(argv=None) -> None:
     p.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for each beta change")
     p.add_argument("--clicks", type=int, default=30, help="clicks per latency phase")
     p.add_argument("--out", default=str(ROOT / "bench" / "live.json"))
+    p.add_argument("--tls-per-request", action="store_true",
+                   help="let every client request build its own TLS context, as gradio_client does")
     args = p.parse_args(argv)
+    if not args.tls_per_request:  # the clients build one TLS context, not one per request (see bench_classroom)
+        sys.path.insert(0, str(ROOT / "scripts"))
+        from bench_classroom import share_tls_context
+        share_tls_context()
 
     from gradio_client import Client
 

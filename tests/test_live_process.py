@@ -204,3 +204,24 @@ def test_commands_given_while_the_trainer_starts_are_not_lost(runs):
     run.resume()
     assert wait_for(lambda: run.snapshot().step > a + 10)
     assert run.snapshot().history["beta"][-1] == 3.0  # and so did the beta
+
+
+def test_the_server_never_builds_an_optimizer_the_trainer_does():
+    """The first torch optimizer of a process imports torch's compiler machinery (about 2 s holding
+    the GIL): a run built in the server must not make one; the trainer makes it at its first step,
+    and the zygote has imported that machinery already, once for every trainer."""
+    code = textwrap.dedent("""
+        import sys, time, torch
+        from explorer.training.live import LiveRun, small_vae
+        from explorer.training.live_process import ProcessRun
+        run = ProcessRun(LiveRun(small_vae(2, hidden=(16,)), torch.rand(32, 28, 28),
+                                 torch.rand(4, 1, 28, 28).round()))
+        run.start()
+        t0 = time.monotonic()
+        while run.snapshot().step < 5 and time.monotonic() - t0 < 60:
+            time.sleep(0.05)
+        print(run.snapshot().step >= 5, "torch._dynamo" in sys.modules)
+        run.stop(join=True)
+    """)
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert out.stdout.split() == ["True", "False"], out.stdout + out.stderr

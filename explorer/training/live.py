@@ -250,7 +250,9 @@ class LiveRun:
     def _fresh(self) -> None:
         self.step = 0
         self._gen = torch.Generator().manual_seed(self.config.seed)
-        self._opt = torch.optim.Adam(self.model.parameters(), lr=self.config.lr)
+        # made at the first step, in the trainer: the app builds runs in its server process, where the
+        # first Adam ever made imports torch's compiler machinery (about a second holding the GIL)
+        self._opt: torch.optim.Adam | None = None
         self._history: list[dict] = []
         self._step_betas: deque[tuple[int, float]] = deque(maxlen=1000)
         self._views: dict = {}
@@ -268,6 +270,8 @@ class LiveRun:
         idx = torch.randint(0, len(self.train_x), (self.config.batch_size,), generator=self._gen)
         xb = binarize(self.train_x[idx], self._gen)  # dynamic binarisation, as in explorer.train
         loss = self.model.loss(xb, beta=beta, generator=self._gen).loss
+        if self._opt is None:
+            self._opt = torch.optim.Adam(self.model.parameters(), lr=self.config.lr)
         self._opt.zero_grad(set_to_none=True)
         loss.backward()
         self._opt.step()

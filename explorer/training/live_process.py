@@ -331,6 +331,7 @@ class ProcessRun:
 def zygote_main(fd: int) -> None:
     """Import what a trainer needs, then fork one trainer per request until the server goes away."""
     import torch  # noqa: F401  imported once here; forked trainers share it
+    import torch._dynamo  # noqa: F401  what the first optimizer of a process imports (~2 s): once, here
 
     from .. import models  # noqa: F401
 
