@@ -71,6 +71,7 @@ def main() -> None:
     # small models and many users: one intra-op thread per request beats threads fighting over 2 cores
     torch.set_num_threads(1)
     demo = build_demo()
+    hardening.no_queue_analytics()  # gradio's dashboard summary after every event: off, as the dashboard is
     demo.queue(default_concurrency_limit=4, max_size=64)
     demo.launch(server_name=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"),
                 server_port=int(os.environ.get("GRADIO_SERVER_PORT", "7860")), **LAUNCH)

@@ -81,6 +81,8 @@ def app_url(shipped_zoo):
     import app as front_door
 
     demo = front_door.build_demo(shipped_zoo)
+    from explorer.ui import hardening
+    hardening.no_queue_analytics()  # as app.main does
     demo.queue(default_concurrency_limit=4, max_size=64)
     port = free_port()
     demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True,

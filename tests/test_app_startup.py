@@ -1,4 +1,5 @@
 """The front door: start-up work, launch settings, and the Spaces front matter."""
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -57,3 +58,25 @@ def test_memory_tuning_runs_once_and_trims():
     assert memory.tune() is True and memory.tune() is True
     assert [t.name for t in threading.enumerate()].count("malloc-trim") == 1
     assert memory.trim() is True
+
+
+def test_the_queue_skips_gradios_dashboard_summary(monkeypatch):
+    """gradio rebuilds a pandas summary of its last events after every event, for a dashboard the app
+    turns off; the app's setting makes its queue skip that (and keep fewer records)."""
+    import gradio as gr
+
+    from explorer.ui import hardening
+    monkeypatch.delenv("GRADIO_ANALYTICS_CACHE_FREQUENCY", raising=False)
+    monkeypatch.delenv("GRADIO_ANALYTICS_MAX_EVENTS", raising=False)
+    hardening.no_queue_analytics()
+    with gr.Blocks() as demo:
+        gr.Button().click(lambda: None)
+    demo.queue()
+    queue = demo._queue
+    queue.events_recorded = 10**6  # a long class: the summary is still not rebuilt
+    assert queue.compute_analytics_summary([{"function": "f", "status": "success", "process_time": 0.1}]) \
+        == {"functions": {}}
+    assert queue.ANALYTICS_MAX_EVENTS == 1000
+    monkeypatch.setenv("GRADIO_ANALYTICS_MAX_EVENTS", "50")  # a deployer's own setting is kept
+    hardening.no_queue_analytics()
+    assert os.environ["GRADIO_ANALYTICS_MAX_EVENTS"] == "50"

@@ -61,3 +61,12 @@ def release_sessions(demo: gr.Blocks) -> None:
             holder.time_last_used.pop(key, None)
 
     demo.unload(forget)
+
+
+def no_queue_analytics() -> None:
+    """Call before demo.queue(). After every event, gradio's queue rebuilds a pandas table of the last
+    10,000 events to summarise them for its monitoring dashboard (9-18 ms holding the GIL, measured),
+    which this app turns off (launch's enable_monitoring=False). Its own settings, read when the queue is
+    made, skip that work and keep fewer records; a deployer who sets them keeps theirs."""
+    os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", str(10**9))
+    os.environ.setdefault("GRADIO_ANALYTICS_MAX_EVENTS", "1000")
