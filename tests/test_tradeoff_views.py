@@ -195,3 +195,26 @@ def test_figures_pass_plotly_validation(tiny_zoo, frontier, digits):
     s = sweep_view(tiny_zoo, frontier, digits, 0.5)
     for fig in (v.plane, v.curves, v.ellipses, s.plane, s.kl_bars, plots.empty_figure("x")):
         go.Figure(fig.to_dict())  # raises ValueError on any unknown or ill-typed property
+
+
+def test_polls_redraw_the_figures_at_most_once_a_second_while_training_but_at_once_on_a_change(frontier):
+    from explorer.views.tradeoff import FIGURE_SECONDS, LiveSession, LiveView, live_update
+    run = tiny_live()
+    run.run_steps(2)
+    run.state = "running"  # as when its trainer runs (run_steps trains in this thread)
+    session = LiveSession(run)
+    update = lambda now: live_update(session, frontier, 1, 2, None, only_if_changed=True, now=now)  # noqa: E731
+    assert isinstance(update(100.0), LiveView)  # the first poll draws
+    assert isinstance(update(100.1), dict)  # nothing new
+    run.run_steps(2)
+    numbers = update(100.2)  # trained on: the numbers at once, the figures later
+    assert isinstance(numbers, dict) and numbers["step"] == 4
+    assert isinstance(update(100.0 + FIGURE_SECONDS + 0.01), LiveView)
+    run.run_steps(2)
+    run.set_beta(3.0)  # a change of beta is drawn at once
+    assert isinstance(update(100.0 + FIGURE_SECONDS + 0.1), LiveView)
+    run.run_steps(2)
+    run.state = "paused"  # and so is a change of state
+    assert isinstance(update(100.0 + FIGURE_SECONDS + 0.2), LiveView)
+    run.run_steps(2)  # not training: whatever was measured is drawn
+    assert isinstance(update(100.0 + FIGURE_SECONDS + 0.3), LiveView)

@@ -10,6 +10,7 @@ and the live run can be compared point to point.
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -370,12 +371,20 @@ def new_live_run(zoo: Zoo, frontier: Frontier, digits: FixedDigits, train_x: tor
                    ellipse_x=digits.ellipses.x, ellipse_labels=digits.ellipses.labels, label=label)
 
 
+# while a run trains, its page polls about three times a second: the status line follows every poll,
+# the figures and digits at most once a second (each redraw is the server's biggest cost per poll, about
+# 90 ms of its CPU, and three plotly redraws keep the student's page busy); any change of state, beta
+# or queue position is drawn at once
+FIGURE_SECONDS = 1.0
+
+
 @dataclass
 class LiveSession:
     """One page's live run (a LiveRun, or the ProcessRun that trains one in a child process), and what
-    its page was last sent (so unchanged figures are not resent)."""
+    its page was last sent (so unchanged figures are not resent) and when."""
     run: LiveRun | ProcessRun | None = None
     seen: tuple | None = None
+    drawn_at: float = float("-inf")
 
     def stop(self, reason: str) -> None:
         if self.run is not None:
@@ -384,16 +393,23 @@ class LiveSession:
 
 def live_update(session: LiveSession, frontier: Frontier | None, running: int, capacity: int,
                 queue_position: int | None, class_names=None, only_if_changed: bool = False,
-                lang: str = "en") -> LiveView | dict:
-    """The live view of this session's run, or, when nothing moved since the last one and
-    only_if_changed, just its numbers (a dict) so the figures need not be rebuilt and resent."""
+                lang: str = "en", now: float | None = None) -> LiveView | dict:
+    """The live view of this session's run, or, when only_if_changed and nothing was measured since the
+    last one (or the run is training and its figures were drawn less than FIGURE_SECONDS ago), just its
+    numbers (a dict), so the figures need not be rebuilt and resent."""
     snap = None
     if session.run is not None:
         snap = session.run.snapshot()
         if snap.state == "waiting":
             snap.queue_position = queue_position
         seen = (snap.step, snap.state, snap.beta, len(snap.history["step"]), snap.queue_position)
-        if only_if_changed and session.seen == seen:
-            return live_numbers(snap, running, capacity)
-        session.seen = seen
+        now = time.monotonic() if now is None else now
+        if only_if_changed and session.seen is not None:
+            unchanged = session.seen == seen
+            # only training moved on (same state, beta and queue position): redraw at most once a second
+            recent = (snap.state == "running" and session.seen[1:3] == seen[1:3] and session.seen[4] == seen[4]
+                      and now - session.drawn_at < FIGURE_SECONDS)
+            if unchanged or recent:
+                return live_numbers(snap, running, capacity)
+        session.seen, session.drawn_at = seen, now
     return live_view(snap, frontier, running, capacity, class_names, lang)
