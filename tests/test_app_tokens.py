@@ -40,20 +40,6 @@ def test_token_probabilities(client, lm_names, shipped_zoo):
         assert len(_figure(nll)["data"][0]["y"]) == 5
 
 
-def test_score_is_one_event_with_every_panel_of_a_click(client, lm_names):
-    """A Score click is one event (/score): the main panels, the comparison and the attention map, the
-    same as the three public endpoints give one by one."""
-    out = client.predict("names_transformer", "olivia", 2, 1, api_name="/score")
-    assert len(out) == 9
-    main = client.predict("names_transformer", "olivia", api_name="/token_probabilities")
-    assert out[1] == main[1] and out[4] == main[4]  # the written chain rule and the table
-    strip, bars, md = client.predict("olivia", api_name="/compare")
-    assert out[7] == md and _figure(out[5]) == _figure(strip)
-    assert _figure(out[8]) == _figure(client.predict("olivia", 2, 1, api_name="/attention"))
-    with pytest.raises(Exception, match="unknown character"):  # a bad name: the main panels' message
-        client.predict("names_transformer", "emma1!", 1, 0, api_name="/score")
-
-
 def test_unlikely_name_scores_lower(client, lm_names):
     def total(text):
         table = client.predict(lm_names[0], text, api_name="/token_probabilities")[4]

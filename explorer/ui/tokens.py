@@ -176,8 +176,8 @@ def build(zoo, page: Page | None = None) -> None:
     cmp_outputs = [cmp_strip, cmp_bars, cmp_md]
 
     def quiet(fn, n_outputs: int):
-        """fn for the panels that accompany a Score click, which leave the refusal of a bad name to the
-        main panels' message."""
+        """fn for the panels that accompany a Score click: they run beside it, not after it (one round
+        trip instead of two), and leave the refusal of a bad name to the main event's message."""
         def run(*args):
             try:
                 return fn.__wrapped__(*args)
@@ -185,30 +185,16 @@ def build(zoo, page: Page | None = None) -> None:
                 return gr.skip() if n_outputs == 1 else [gr.skip()] * n_outputs
         return run
 
-    quiet_compare = quiet(compare, len(cmp_outputs))
-    quiet_attention = quiet(attention, 1)
-
-    @friendly
-    def score(model, text, layer=1, head=0, lang="en"):
-        """What a Score click shows, in one event (one round trip, and one event's worth of the queue's
-        work instead of three): the chain rule on text (token_probabilities), both models compared, and
-        the Transformer's attention (layer, head: 0 = the mean of the heads). lang: 'en' or 'zh'."""
-        main = token_probabilities.__wrapped__(model, text, lang)  # a bad name is refused here, with a message
-        out = [*main, *quiet_compare(text, lang)]
-        return out + [quiet_attention(text, layer, head, lang)] if transformers else out
-
     triggers = [score_btn.click, text.submit]
     if transformers:  # registered first so that it owns the name "attention"
         gr.on([layer.change, head.change], attention, [text, layer, head] + lang, att_plot, api_name="attention",
               show_progress="hidden")
-        gr.on(triggers, score, [model, text, layer, head] + lang, score_outputs + cmp_outputs + [att_plot],
-              api_name="score")
-    else:
-        gr.on(triggers, lambda model, text, lang="en": score(model, text, 1, 0, lang), [model, text] + lang,
-              score_outputs + cmp_outputs, api_name="score")
-    # the public /token_probabilities (the main panels alone) is the model change's event, registered
-    # before the examples' private one, which would otherwise take that name
-    model.change(token_probabilities, [model, text] + lang, score_outputs, api_name="token_probabilities")
+    gr.on(triggers, token_probabilities, [model, text] + lang, score_outputs, api_name="token_probabilities")
+    gr.on(triggers, quiet(compare, len(cmp_outputs)), [text] + lang, cmp_outputs, api_visibility="private",
+          show_progress="hidden")
+    if transformers:
+        gr.on(triggers, quiet(attention, 1), [text, layer, head] + lang, att_plot, api_visibility="private",
+              show_progress="hidden")
     on_example = examples.load_input_event.then(token_probabilities, [model, text] + lang, score_outputs,
                                                  api_visibility="private")
     # the public /compare (the same text, both models) follows a chosen example
@@ -216,6 +202,7 @@ def build(zoo, page: Page | None = None) -> None:
     if transformers:
         on_example.success(attention, [text, layer, head] + lang, att_plot, api_visibility="private",
                            show_progress="hidden")
+    model.change(token_probabilities, [model, text] + lang, score_outputs, api_visibility="private")
 
     gen_btn.click(generate, [gen_model, temperature, top_k, seed, n] + lang, [samples, gen_md, gen_state],
                   api_name="generate")
