@@ -33,7 +33,7 @@ def build_demo(zoo: Zoo | None = None) -> gr.Blocks:
         gr.Markdown(page.tr("page.intro"), elem_classes=["explain"])
         site.bar()
         items = {}
-        with gr.Tabs(overflow_behavior="wrap") as tabs:  # nine tabs: two rows on a projector, no hidden menu
+        with gr.Tabs(overflow_behavior="wrap"):  # nine tabs: two rows on a projector, no hidden menu
             for tab_id, module in TABS.items():
                 with gr.Tab(page.tr(f"tab.{tab_id}"), id=tab_id) as items[tab_id]:
                     site.begin(tab_id)
@@ -41,7 +41,7 @@ def build_demo(zoo: Zoo | None = None) -> gr.Blocks:
                         tradeoff.build(zoo, demo, site)
                     else:
                         module.build(zoo, site)
-        site.wire(demo, tabs, items)
+        site.wire(demo, items)
         hardening.release_sessions(demo)  # a closed page's session is forgotten at once
     page.keep_used_translations()  # the page's table: only the static text it shows
     hardening.values_as_sent(demo)  # the views check every argument and say what is allowed

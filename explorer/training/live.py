@@ -251,7 +251,7 @@ class LiveRun:
         self.step = 0
         self._gen = torch.Generator().manual_seed(self.config.seed)
         # made at the first step, in the trainer: the app builds runs in its server process, where the
-        # first Adam ever made imports torch's compiler machinery (about a second holding the GIL)
+        # first Adam ever made imports torch's compiler machinery (about 2 s holding the GIL)
         self._opt: torch.optim.Adam | None = None
         self._history: list[dict] = []
         self._step_betas: deque[tuple[int, float]] = deque(maxlen=1000)

@@ -252,7 +252,7 @@ class Page:
         self.gotos.append((trigger, tab))
 
     # ---- the wiring, once every tab is built
-    def wire(self, demo: gr.Blocks, tabs: gr.Tabs, tab_items: dict[str, gr.Tab]) -> None:
+    def wire(self, demo: gr.Blocks, tab_items: dict[str, gr.Tab]) -> None:
         """Why the wiring is shaped this way: gradio's page keeps the loading status of every component
         any event of the page has ever written, and on each status change of any later click it walks
         all of them (for a layout block such as the gr.Tabs, every component inside it). So no event
