@@ -45,6 +45,7 @@ def build_demo(zoo: Zoo | None = None) -> gr.Blocks:
         hardening.release_sessions(demo)  # a closed page's session is forgotten at once
     page.keep_used_translations()  # the page's table: only the static text it shows
     hardening.values_as_sent(demo)  # the views check every argument and say what is allowed
+    page.progress_on_one_panel(demo)  # the page's bookkeeping at each click grows with every progress target
     return demo
 
 

@@ -63,6 +63,28 @@ def test_every_output_of_every_tab_is_written_by_that_tabs_events_not_by_all(con
         assert len(tabs) <= 1, f"event {d.get('api_name') or d['id']} writes the outputs of {len(tabs)} tabs"
 
 
+def test_each_event_shows_its_progress_on_one_panel_at_most(config):
+    """Every component an event names as a progress target joins the page's bookkeeping for good, and
+    every later status change deep-copies all of them: so one visible panel per event, none for an
+    event that shows no progress."""
+    types = _types(config)
+    backend = [d for d in config["dependencies"] if d["backend_fn"]]
+    assert backend
+    for d in backend:
+        name = d.get("api_name") or d["id"]
+        targets = d["show_progress_on"]
+        assert targets is not None, f"event {name} shows progress on all of its {len(d['outputs'])} outputs"
+        if d["show_progress"] == "hidden":
+            assert targets == [], f"event {name} shows no progress but names {targets}"
+        else:
+            assert len(targets) <= 1 and all(types[t] != "state" for t in targets), (name, targets)
+            assert set(targets) <= set(d["outputs"]), f"event {name} shows progress on a panel it does not write"
+    visible = [d for d in backend if d["show_progress"] != "hidden" and any(types[o] != "state" for o in d["outputs"])]
+    assert visible and all(len(d["show_progress_on"]) == 1 for d in visible), "a main action keeps its spinner"
+    score = next(d for d in backend if d.get("api_name") == "token_probabilities")
+    assert types[score["show_progress_on"][0]] == "plot"  # Score's spinner sits on its coloured tokens
+
+
 def test_live_figures_send_three_decimals():
     rng = np.random.default_rng(0)
     mu, sigma = rng.normal(size=(100, 2)), rng.uniform(0.1, 1, size=(100, 2))

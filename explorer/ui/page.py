@@ -396,6 +396,28 @@ class Page:
 
 # a tab is opened by clicking its own button (never by an event that writes the gr.Tabs): gradio then
 # fires the tab's select event, which fills what the tab shows on its first opening
+def progress_on_one_panel(demo: gr.Blocks) -> int:
+    """Each event shows its progress on one panel, its first visible output; an event that shows no
+    progress (show_progress="hidden") names none. Returns how many events it narrowed.
+
+    Why: gradio's page keeps a loading status for every component that any event has ever named as
+    a progress target (by default, all of its outputs), and at each status change of any click it
+    deep-copies every one of those components' properties (Svelte's snapshot, one structuredClone
+    per leaf) after searching the component tree for it. A Score click after the interpolation
+    tab copied about 15,600 leaves this way; with one panel per event, about 6,800. What a student
+    sees: the spinner of a "full" or "minimal" event sits on its main panel only, and a hidden
+    event's outputs, which never showed one, stay as they were. An event that names its own
+    show_progress_on keeps it."""
+    narrowed = 0
+    for fn in demo.fns.values():
+        if fn.show_progress_on is not None or not fn.fn:
+            continue
+        shown = [] if fn.show_progress == "hidden" else [b for b in fn.outputs if not isinstance(b, gr.State)][:1]
+        fn.show_progress_on = shown
+        narrowed += 1
+    return narrowed
+
+
 OPEN_TAB_JS = """() => {
   const id = TAB_ID;
   const button = Array.from(document.querySelectorAll('button[role="tab"][data-tab-id]'))
