@@ -4,6 +4,7 @@ Screenshots go to tests/screenshots/ (i18n_<lang>_<tab>.png, present_<tab>.png).
 from __future__ import annotations
 
 import re
+import time
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -87,6 +88,18 @@ def wait_tab(page, tab: str):
         main.first.locator(".js-plotly-plot, img").first.wait_for(timeout=30_000)
 
 
+def settled_text(page, ok, timeout_s: float = 30) -> str:
+    """The page's visible text once ok(text) holds, polled (or the last text read, at the timeout): a
+    tab's redraws in the page's language are events of their own, and some land after the figures that
+    wait_tab waits for (the tokens and prior-vs-posterior tabs show their English first figures at once)."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        text = page.evaluate(VISIBLE_TEXT_JS)
+        if ok(text) or time.monotonic() > deadline:
+            return text
+        page.wait_for_timeout(250)  # the poll's interval: returns as soon as ok(text) holds
+
+
 def wait_lang(page, lang: str):
     page.wait_for_function("(l) => document.documentElement.lang === l", arg={"en": "en", "zh": "zh-CN"}[lang],
                            timeout=40_000)  # a busy machine
@@ -109,8 +122,12 @@ def test_every_tab_in_each_language(browser, app_url, tabs, lang):
             wait_tab(page, tab)
             wait_lang(page, lang)
             assert page.locator("#lang-switch input[value='%s']" % lang).is_checked()
+            if lang == "zh":  # the English first figures stay until the tab's Chinese redraws land
+                text = settled_text(page, lambda x: not untranslated(x) and (
+                    "证据下界" in x or tab in ("tokens", "pixels")))
+            else:
+                text = page.evaluate(VISIBLE_TEXT_JS)
             page.screenshot(path=str(SCREENSHOTS / f"i18n_{lang}_{tab}.png"), full_page=True)
-            text = page.evaluate(VISIBLE_TEXT_JS)
             if lang == "zh":
                 left = untranslated(text)
                 if left:
@@ -131,7 +148,9 @@ def test_the_browser_language_is_the_default_and_the_switch_changes_it(browser, 
         page.locator("#pp-numbers", has_text="证据下界").wait_for(timeout=20_000)
         page.locator("#lang-switch").get_by_text("English").click()
         wait_lang(page, "en")
-        page.locator("#pp-numbers", has_text="ELBO").wait_for(timeout=20_000)
+        # the English table's "= ELBO": the Chinese one says "= 证据下界（ELBO）", so a bare "ELBO" is found
+        # before the switch's redraw lands (an event of its own, which wait_lang does not wait for)
+        page.locator("#pp-numbers", has_text="= ELBO").wait_for(timeout=20_000)
         page.locator('button[role="tab"][data-tab-id="tokens"]', has_text="Per-token probabilities").wait_for()
         assert "证据下界" not in page.locator("#pp-numbers").inner_text()
     finally:
@@ -200,6 +219,10 @@ def test_link_to_this_view_round_trip(browser, app_url):
         page.locator("#tokens-chain", has_text='log p("jonathan")').wait_for(timeout=20_000)
         page.locator("#lang-switch").get_by_text("中文").click()
         wait_lang(page, "zh")
+        # the switch redraws the chain in an event of its own (beside every other tab's redraws): wait
+        # for the Chinese chain itself before it is read below
+        page.locator("#tokens-chain", has_text='log p("jonathan")').filter(
+            has_text=re.compile(r"[\u4e00-\u9fff]")).wait_for(timeout=30_000)
         page.locator("#link-btn").click()
         link_box = page.locator("#link-box textarea, #link-box input").first
         page.wait_for_function("(el) => el.value.startsWith('http')", arg=link_box.element_handle(), timeout=20_000)

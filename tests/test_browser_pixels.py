@@ -11,6 +11,9 @@ def _open_tab(page):
     page.goto(page.url.split("?")[0] + "?tab=pixels")
     page.get_by_role("button", name="Score this digit").wait_for(timeout=60_000)
     assert page.get_by_role("tab", name="Per-pixel probabilities", selected=True).count() == 1
+    # the tab's first view (a scored test "3") comes with its first opening, after the button is shown:
+    # wait for it, so that it cannot land after (and overwrite) what a test's own click computes
+    page.locator("#px-numbers", has_text="class 3").wait_for(timeout=60_000)
 
 
 def test_score_sample_and_complete(page):
@@ -46,7 +49,11 @@ def test_bad_drawing_shows_a_message_and_the_tab_keeps_working(page):
     _open_tab(page)
     page.locator("#px-x-source").get_by_text("draw", exact=True).click()
     page.get_by_role("button", name="Score this digit").click()  # nothing drawn yet
-    page.get_by_text(re.compile(r"draw a digit")).first.wait_for(timeout=20_000)
+    # the error's toast itself: the sketchpad's label ("draw a digit (big, centred)") matches already
+    page.get_by_test_id("toast-body").filter(has_text=re.compile(r"draw a digit")).first.wait_for(timeout=20_000)
     page.locator("#px-x-source").get_by_text("test image", exact=True).click()
+    # another class than the first view's "3", so that the wait below sees this click's own result
+    page.locator("#px-x-class input").click()
+    page.get_by_role("option", name="5", exact=True).click()
     page.get_by_role("button", name="Score this digit").click()
-    page.locator("#px-numbers", has_text="test image").wait_for(timeout=20_000)
+    page.locator("#px-numbers", has_text=re.compile(r"test image \(gallery #\d+, class 5\)")).wait_for(timeout=20_000)

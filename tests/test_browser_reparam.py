@@ -41,4 +41,5 @@ def test_the_tab_in_chinese_and_a_bad_drawing(page):
     page.screenshot(path=str(SCREENSHOTS / "reparam_zh.png"), full_page=True)
     page.locator("#rep-x-source").get_by_text("手绘", exact=True).click()
     page.locator("#rep-run").click()  # nothing drawn yet
-    page.get_by_text(re.compile(r"画")).first.wait_for(timeout=20_000)
+    # the error's toast itself: the sketchpad's label ("画一个数字...") already contains 画
+    page.get_by_test_id("toast-body").filter(has_text=re.compile(r"画")).first.wait_for(timeout=20_000)

@@ -11,7 +11,10 @@ from conftest import SCREENSHOTS
 
 def open_tab(page):
     page.get_by_role("tab", name="Reconstruction vs KL (β)").click()
-    page.wait_for_selector("text=rate R =", timeout=30_000)
+    # "rate R =" is also in the tab's static explanation: wait for what its first opening draws, the sweep's
+    # summary and (an event of its own) the live status, so that neither lands after a test's own click
+    page.locator("#tradeoff-summary", has_text="rate R =").wait_for(timeout=30_000)
+    page.locator("#tradeoff-live-status", has_text="trainers busy").wait_for(timeout=30_000)
 
 
 def status_text(page) -> str:

@@ -69,9 +69,13 @@ def test_prior_posterior_tab_sample_prior_and_posterior_of_a_drawing(page):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.get_by_role("tab", name="Prior vs posterior").click()
     page.wait_for_selector("#pp-prior-grid img", timeout=30_000)
+    first_grid = page.locator("#pp-prior-grid img").first.get_attribute("src")  # the tab's first grid (seed 0)
     page.locator("#pp-prior-seed input").fill("7")
     page.locator("#pp-prior-run").click()
-    page.wait_for_timeout(1500)
+    # the first grid is loaded already: wait for this click's own grid (another picture, so another file)
+    page.wait_for_function("([sel, old]) => { const i = document.querySelector(sel + ' img'); "
+                           "return !!i && i.getAttribute('src') !== old; }",
+                           arg=["#pp-prior-grid", first_grid], timeout=30_000)
     assert image_loaded(page, "#pp-prior-grid")
     page.locator("#pp-x-source").get_by_text("draw").click()
     draw_digit(page, "#pp-x-sketch")
