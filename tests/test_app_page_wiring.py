@@ -85,6 +85,31 @@ def test_each_event_shows_its_progress_on_one_panel_at_most(config):
     assert types[score["show_progress_on"][0]] == "plot"  # Score's spinner sits on its coloured tokens
 
 
+def test_figures_do_not_ask_plotly_to_measure_every_tick_label():
+    """plotly's default for linear axes ("hide past div") takes each tick label's box after drawing it;
+    automargin keeps labels inside the figure anyway. The app's one template says "allow"."""
+    from explorer.plots import style
+    from explorer.plots import tokens as token_plots
+
+    fig = style.figure([dict(type="scatter", x=[0, 1], y=[0, 1])], dict(xaxis=style.axis("x"), yaxis=style.axis("y")))
+    layout = fig.to_dict()["layout"]
+    for ax in ("xaxis", "yaxis"):
+        assert layout["template"]["layout"][ax]["ticklabeloverflow"] == "allow"
+        assert layout["template"]["layout"][ax]["automargin"] is True
+        assert "ticklabeloverflow" not in layout[ax]  # nothing overrides the template
+    assert go_figure_valid(fig)
+    att = token_plots.attention_heatmap(type("A", (), {"labels": [".", "e"], "weights": np.eye(2),
+                                                       "title_in": lambda self, lang: "layer 1"})())
+    assert att.to_dict()["layout"]["template"]["layout"]["yaxis"]["ticklabeloverflow"] == "allow"
+
+
+def go_figure_valid(fig) -> bool:
+    import plotly.graph_objects as go
+
+    go.Figure(fig.to_dict())  # validates every property, template included
+    return True
+
+
 def test_live_figures_send_three_decimals():
     rng = np.random.default_rng(0)
     mu, sigma = rng.normal(size=(100, 2)), rng.uniform(0.1, 1, size=(100, 2))

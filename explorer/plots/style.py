@@ -39,7 +39,12 @@ def _template() -> dict:
     layout = pio.templates["plotly_white"].layout.to_plotly_json()
     keep = ("paper_bgcolor", "plot_bgcolor", "colorway", "font", "hovermode", "hoverlabel", "title", "xaxis",
             "yaxis", "annotationdefaults", "shapedefaults")
-    return {"layout": {k: layout[k] for k in keep if k in layout}}
+    layout = {k: layout[k] for k in keep if k in layout}
+    for ax in ("xaxis", "yaxis"):
+        # plotly's default for these axes, "hide past div", measures every tick label's box after
+        # drawing it (a forced layout per label); automargin already keeps labels inside the figure
+        layout[ax] = {**layout[ax], "ticklabeloverflow": "allow"}
+    return {"layout": layout}
 
 
 def _plain(obj):
