@@ -92,6 +92,25 @@ def figure(data: list[dict], layout: dict) -> Figure:
     return Figure(data, layout)
 
 
+# Margins. gradio draws every update of a gr.Plot into a new plot, and plotly draws a new plot twice
+# when its axis labels, legend or colorbar need more margin than the layout asks for (automargin
+# measures them after the first draw, then draws again). So each figure asks up front for the margins
+# automargin settles on, measured in Chromium at 1400 px in English and Chinese (the larger of the
+# two): the figure looks the same and is drawn once. Were labels to need more (a narrower window,
+# presenter mode), automargin still makes room, at the cost of the second draw.
+
+
+def text_px(text: str, size: float) -> float:
+    """About how wide Chromium writes text at this font size: half an em per Latin character, 1.15 em
+    per Chinese one (its fallback font's glyphs; measured on a legend on the right)."""
+    return sum(1.15 * size if ord(c) >= 0x2E80 else 0.5 * size for c in text)
+
+
+def legend_right_margin(names, size: float = 13) -> int:
+    """The right margin a vertical legend of these entry names takes (symbol and padding: 70 px)."""
+    return int(70 + max((text_px(str(n), size) for n in names), default=0))
+
+
 def title(text: str, size: int = 17) -> dict:
     return {"text": text, "font": {"size": size}, "x": 0.02}
 

@@ -67,7 +67,8 @@ def token_strip(scored_list, lang: str = "en") -> go.Figure:
     return _figure([heat], title, 150 + 70 * len(scored_list),
                    xaxis=dict(tickvals=positions, ticktext=[f"t={t}" for t in positions], showgrid=False,
                               zeroline=False),
-                   yaxis=dict(autorange="reversed", showgrid=False, visible=len(scored_list) > 1))
+                   yaxis=dict(autorange="reversed", showgrid=False, visible=len(scored_list) > 1),
+                   margin=dict(l=112 if len(scored_list) > 1 else 10, r=120, t=50, b=36))  # style.py: margins
 
 
 def nll_bars(scored_list, lang: str = "en") -> go.Figure:
@@ -82,7 +83,7 @@ def nll_bars(scored_list, lang: str = "en") -> go.Figure:
     return _figure(bars, t("tok.fig.nll_title", lang), 360,
                    xaxis=dict(tickvals=x, ticktext=[_esc(r.token) for r in s0.rows], tickfont=dict(size=16)),
                    yaxis=dict(title=dict(text="-log p (nats)"), rangemode="tozero"),
-                   barmode="group", showlegend=True, margin=dict(l=10, r=10, t=50, b=50),
+                   barmode="group", showlegend=True, margin=dict(l=62, r=10, t=50, b=92),
                    legend=dict(orientation="h", y=-0.22, yanchor="top", x=0.5, xanchor="center"))
 
 
@@ -109,7 +110,7 @@ def top_alternatives(scored, lang: str = "en") -> go.Figure:
                               tickangle=-35 if long else 0),
                    yaxis=dict(autorange="reversed", tickvals=list(range(1, n_top + 1)), showgrid=False,
                               ticktext=[f"#{k}" for k in range(1, n_top + 1)], zeroline=False),
-                   shapes=outlines, margin=dict(l=10, r=10, t=130 if long else 90, b=10))
+                   shapes=outlines, margin=dict(l=32, r=110 if long else 10, t=130 if long else 90, b=10))
 
 
 def attention_heatmap(att, lang: str = "en") -> go.Figure:
@@ -133,7 +134,7 @@ def attention_heatmap(att, lang: str = "en") -> go.Figure:
                    yaxis=dict(tickvals=list(range(n)), ticktext=ticks, autorange="reversed", showgrid=False,
                               zeroline=False, title=dict(text=t("tok.fig.query", lang)), tickfont=dict(size=16),
                               scaleanchor="x"),
-                   annotations=notes, margin=dict(l=10, r=10, t=100, b=10))
+                   annotations=notes, margin=dict(l=10, r=106, t=100, b=10))
 
 
 def next_token_bars(step, temperature: float, top_k: int, lang: str = "en") -> go.Figure:

@@ -123,7 +123,8 @@ def rate_distortion_plane(betas: Sequence[float], rates: Sequence[float], distor
         return _with_sigma_panel(data, title, xaxis, yaxis, sigma_x, sigma_rates, sigma_errors, sigma_distortions,
                                  lang)
     return _figure(data, title, t("to.fig.rate_axis", lang), t("to.fig.dist_axis", lang),
-                   height=520, xaxis=xaxis, yaxis=yaxis)
+                   height=520, xaxis=xaxis, yaxis=yaxis,
+                   margin=dict(l=70, r=20, t=50, b=234 if live_rate is not None and len(live_rate) else 162))  # style.py: margins
 
 
 def _with_sigma_panel(data: list[dict], title: str, xaxis: dict, yaxis: dict, sigma_x, rates, errors, distortions,
@@ -158,6 +159,7 @@ def _with_sigma_panel(data: list[dict], title: str, xaxis: dict, yaxis: dict, si
     # the rate axis is named once, under the lower panel (the two share it)
     return _figure(data, title, None, t("to.fig.dist_axis", lang), height=860,
                    xaxis=dict(xaxis, domain=[0, 1], anchor="y"), yaxis=dict(yaxis, domain=[0.45, 1.0]),
+                   margin=dict(l=70, r=20, t=50, b=230),  # style.py: margins
                    legend=dict(orientation="h", yanchor="top", y=-0.09, x=0, xanchor="left"),
                    xaxis2=style.axis(t("to.fig.rate_axis", lang), domain=[0, 1], anchor="y2", matches="x",
                                      range=x_range),
@@ -184,7 +186,7 @@ def training_curves(history: dict[str, np.ndarray], title: str = "Live training 
     return _figure(data, title, t("to.fig.step", lang), t("to.fig.nats_digit", lang), height=520,
                    yaxis2=dict(title=dict(text="β"), overlaying="y", side="right", rangemode="tozero",
                                showgrid=False),
-                   margin=dict(l=60, r=50, t=50, b=40))
+                   margin=dict(l=72, r=64, t=50, b=162))  # style.py: margins
 
 
 def kl_bars(kl_per_dim: Sequence[float], active: Sequence[bool], title: str, lang: str = "en") -> go.Figure:
@@ -202,7 +204,8 @@ def kl_bars(kl_per_dim: Sequence[float], active: Sequence[bool], title: str, lan
     log = len(positive) and positive.max() > 50 * max(positive.min(), 1e-3)
     return _figure(data, t("to.fig.active_title", lang, title=title, active=int(active.sum()), n=len(kl)),
                    t("to.fig.latent_dim", lang), t("to.fig.kl_axis", lang), height=360, yaxis=dict(type="log" if log else "linear"),
-                   barmode="overlay", legend=dict(orientation="h", yanchor="top", y=-0.36, x=0, xanchor="left"))
+                   barmode="overlay", legend=dict(orientation="h", yanchor="top", y=-0.36, x=0, xanchor="left"),
+                   margin=dict(l=78, r=20, t=50, b=104))  # style.py: margins
 
 
 def posterior_ellipses(mu: np.ndarray, sigma: np.ndarray, labels: np.ndarray | None,
@@ -233,7 +236,8 @@ def posterior_ellipses(mu: np.ndarray, sigma: np.ndarray, labels: np.ndarray | N
     extent = float(np.nanmax(np.abs(np.concatenate([mu + sigma, mu - sigma])), initial=1.0))
     r = max(1.5 * n_std, min(extent * 1.1, 50.0))
     return _figure(data, title, "z₁", "z₂", height=520, xaxis=dict(range=[-r, r]),
-                   yaxis=dict(range=[-r, r], scaleanchor="x", scaleratio=1))
+                   yaxis=dict(range=[-r, r], scaleanchor="x", scaleratio=1),
+                   margin=dict(l=64, r=20, t=50, b=152))  # style.py: margins
 
 
 empty_figure = style.empty_figure

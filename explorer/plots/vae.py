@@ -10,7 +10,7 @@ import PIL.ImageDraw
 import plotly.graph_objects as go
 import torch
 
-from .style import ACCENT, class_color, figure
+from .style import ACCENT, class_color, figure, legend_right_margin
 from .style import axis as _axis
 from ..i18n import class_name, t
 
@@ -223,7 +223,10 @@ def latent_map(lmap, title: str, path: np.ndarray | None = None, prior: np.ndarr
         xaxis["range"], yaxis["range"] = [x0, x1], [y0, y1]
         if plane:
             yaxis["constrain"] = xaxis["constrain"] = "domain"
-    layout = dict(title=_title(title), height=height, margin=dict(l=50, r=10, t=60, b=50),
+    names = [d["name"] for d in data if d.get("name") and d.get("showlegend", True)]
+    # style.py: margins (the legend on the right is as wide as its longest entry)
+    layout = dict(title=_title(title), height=height,
+                  margin=dict(l=64, r=legend_right_margin(names, 13), t=60, b=64),
                   legend=dict(itemsizing="constant", font=dict(size=13)), xaxis=xaxis, yaxis=yaxis,
                   images=images, uirevision=title)
     return figure(data, layout)
@@ -249,7 +252,7 @@ def mu_sigma_figure(mu: torch.Tensor, sigma: torch.Tensor, height: int = 360, la
                         yanchor="bottom", font=dict(color="#3182bd", size=13))]
     ymax = float(max(3.0, np.abs(mu).max() + 2 * sigma.max() + 0.3)) if len(mu) else 3.0
     layout = dict(title=_title(t("vae.mu_sigma.title", lang), 17), height=height,
-                  margin=dict(l=50, r=10, t=60, b=45), xaxis=_dims_axis(len(mu), lang), yaxis=_axis("z", range=[-ymax, ymax]),
+                  margin=dict(l=64, r=20, t=60, b=88), xaxis=_dims_axis(len(mu), lang), yaxis=_axis("z", range=[-ymax, ymax]),
                   showlegend=True, legend=dict(orientation="h", y=-0.25), shapes=shapes, annotations=annotations)
     return figure(data, layout)
 
@@ -260,7 +263,7 @@ def kl_figure(kl_per_dim: torch.Tensor, height: int = 360, lang: str = "en") -> 
     data = [dict(type="bar", x=dims, y=kl, marker=dict(color="#6a51a3"), name="KL",
                  hovertemplate=t("vae.hover.dim", lang) + " %{x}: KL = %{y:.2f} nats<extra></extra>")]
     layout = dict(title=_title(t("vae.kl.title", lang, total=float(kl.sum())), 17), height=height,
-                  margin=dict(l=50, r=10, t=60, b=45), xaxis=_dims_axis(len(kl), lang), yaxis=_axis("nats"))
+                  margin=dict(l=50, r=10, t=60, b=60), xaxis=_dims_axis(len(kl), lang), yaxis=_axis("nats"))
     return figure(data, layout)
 
 
@@ -299,7 +302,7 @@ def log_px_histogram(test_log_px: np.ndarray, log_px: float, elbo: float, percen
                                 yanchor="bottom", font=dict(color=color, size=14)))
     pct = t("vae.hist.pct", lang, p=percentile) if percentile is not None else ""
     layout = dict(title=_title(t("vae.hist.title", lang, pct=pct), 17), height=height,
-                  margin=dict(l=50, r=10, t=70, b=45), showlegend=False,
+                  margin=dict(l=76, r=10, t=70, b=60), showlegend=False,
                   xaxis=_axis(t("vae.hist.x", lang), range=[lo - pad, hi + pad]),
                   yaxis=_axis(t("vae.hist.y", lang)), shapes=shapes, annotations=annotations)
     return figure(data, layout)
