@@ -1,6 +1,6 @@
 """Figures are drawn once per update (explorer/plots/style.py, "Margins"): gradio draws each update of a
 gr.Plot into a new plot, and plotly draws a new plot a second time when its labels, legend or colorbar
-need more margin than the figure asks for. So every figure of the most-clicked tabs asks for at least
+need more margin than the figure asks for. So every figure of the tabs' first views asks for at least
 the margins that plotly's automargin ends at, in English and in Chinese (1400 px wide, as measured)."""
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import pytest
 
 from test_browser_i18n import open_view
 
-# tab (and link settings) -> how many figures its first view shows
+# tab (and link settings) -> how many figures its first view shows at least (live ones: measured by hand
+# during a live run: tradeoff-live-plane, tradeoff-curves, tradeoff-ellipses)
 VIEWS = {
     "tokens": 6,
     "tokens&text=alexandria": 6,  # long names: the top-5 table's labels turn and take the right margin
@@ -16,6 +17,10 @@ VIEWS = {
     "prior_posterior&model=vae_mnist_z32": 4,
     "interpolation&model=vae_fashion_z32": 1,
     "tradeoff": 3,
+    "reparam": 1,
+    "conditional": 3,
+    "mass": 4,
+    "pixels": 4,
 }
 
 # each visible plot: the margins the figure asks for and the ones plotly ended at

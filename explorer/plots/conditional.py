@@ -54,7 +54,7 @@ def label_bars(v, class_names: list[str], lang: str = "en", height: int = 420) -
                                     + t("cond.fig.generative", lang) + "</extra>")))
     head = t("cond.fig.bars_accepted" if v.accepted else "cond.fig.bars_rejected", lang)
     layout = dict(title=title(head), height=height, barmode="group", bargap=0.25,
-                  margin=dict(l=55, r=10, t=60, b=100),
+                  margin=dict(l=66, r=10, t=60, b=112),  # style.py: margins
                   legend=dict(orientation="h", y=-0.2, yanchor="top", x=0.0),
                   xaxis=_axis(None, type="category", tickangle=-30 if len(max(names, key=len)) > 3 else 0),
                   yaxis=_axis("p(y|x)", range=[0, 1.05]))
@@ -94,7 +94,7 @@ def log_px_histogram(record, log_px: float, dataset: str, lang: str = "en", heig
                    dict(x=shown, y=1.0, yref="paper", text=text, showarrow=False, xanchor="left", yanchor="bottom",
                         font=dict(color=ACCENT, size=14))]
     layout = dict(title=title(t("cond.fig.hist_title", lang)), height=height, barmode="overlay",
-                  margin=dict(l=55, r=10, t=60, b=100),
+                  margin=dict(l=66, r=22, t=60, b=120),  # style.py: margins
                   legend=dict(orientation="h", y=-0.25, yanchor="top", x=0.0),
                   xaxis=_axis(t("cond.fig.log_px_axis", lang)), yaxis=_axis(t("cond.fig.share", lang)),
                   shapes=shapes, annotations=annotations)
@@ -140,6 +140,6 @@ def ood_figure(entries: list, lang: str = "en", height: int = 430) -> go.Figure:
                                                           domain=[j * (w + gap), j * (w + gap) + w], anchor=ya)
         layout[f"yaxis{'' if j == 0 else j + 1}"] = _axis(t("cond.fig.share", lang) if j == 0 else None, anchor=xa)
     layout.update(title=title(t("cond.fig.ood_title", lang)), height=height, barmode="overlay",
-                  margin=dict(l=55, r=10, t=70, b=50), legend=dict(orientation="h", y=-0.2, x=0.0),
+                  margin=dict(l=66, r=10, t=70, b=112), legend=dict(orientation="h", y=-0.2, x=0.0),
                   shapes=shapes, annotations=annotations)
     return figure(data, layout)

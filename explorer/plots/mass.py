@@ -56,7 +56,7 @@ def mass_bars(m, lang: str = "en"):
     return _figure([bars], title, 400, xaxis=dict(tickfont=dict(size=14)),
                    yaxis=dict(type="log", range=[math.log10(floor), 0.35], dtick=1, exponentformat="power",
                               title=dict(text=t("mass.fig.mass", lang))),
-                   annotations=[note], margin=dict(l=10, r=10, t=80, b=10), bargap=0.3)
+                   annotations=[note], margin=dict(l=80, r=10, t=80, b=52), bargap=0.3)  # style.py: margins
 
 
 def top_names(m, lang: str = "en"):
@@ -81,7 +81,7 @@ def top_names(m, lang: str = "en"):
                    yaxis=dict(categoryorder="array", categoryarray=labels, tickfont=dict(size=14)),
                    barmode="overlay", showlegend=True,
                    legend=dict(orientation="h", y=-60 / (26 * len(names) + 20), yanchor="top", x=0.5, xanchor="center"),
-                   margin=dict(l=10, r=10, t=50, b=100))
+                   margin=dict(l=80, r=10, t=50, b=100))  # style.py: margins
 
 
 def _marker(T: float, lang: str, y: float = 1.0) -> tuple[dict, dict]:
@@ -126,7 +126,7 @@ def mass_vs_temperature(m, lang: str = "en"):
                               range=[max(low, -8) - 0.2, 0.3]),
                    shapes=[shape], annotations=[note], showlegend=True,
                    legend=dict(orientation="h", y=-0.22, yanchor="top", x=0.5, xanchor="center"),
-                   margin=dict(l=10, r=10, t=60, b=10))
+                   margin=dict(l=80, r=18, t=60, b=162))  # style.py: margins
 
 
 def entropy_vs_temperature(m, lang: str = "en"):
@@ -140,4 +140,5 @@ def entropy_vs_temperature(m, lang: str = "en"):
     shape, note = _marker(m.temperature, lang)
     return _figure([line, point], t("mass.fig.entropy_title", lang), 420,
                    xaxis=_t_axis(lang), yaxis=dict(title=dict(text=t("mass.fig.entropy", lang)), rangemode="tozero"),
-                   shapes=[shape], annotations=[note], showlegend=False)
+                   shapes=[shape], annotations=[note], showlegend=False,
+                   margin=dict(l=62, r=18, t=60, b=64))  # style.py: margins

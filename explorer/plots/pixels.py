@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 import torch
 
 from ..i18n import t
-from .style import ACCENT, CLASS_COLORS, figure, title
+from .style import ACCENT, CLASS_COLORS, figure, legend_right_margin, title
 from .style import axis as _axis
 from .vae import GROUP_SEPARATOR, SEPARATOR, to_uint8, upscale
 
@@ -117,7 +117,7 @@ def probability_maps(s, lang: str = "en", height: int = 420) -> go.Figure:
     ink = [dict(type="rect", x0=c - 0.5, x1=c + 0.5, y0=r - 0.5, y1=r + 0.5, xref="x2", yref="y2",
                 line=dict(color="rgba(0,0,0,0.35)", width=1)) for r, c in zip(*np.nonzero(xb))]
     return figure(data, dict(
-        height=height, margin=dict(l=40, r=20, t=60, b=30),
+        height=height, margin=dict(l=40, r=156, t=60, b=38),  # style.py: margins
         title=title(t("pix.fig.maps", lang, nll=-s.log_px), 15),
         xaxis=xa, yaxis=ya, xaxis2=xa2, yaxis2=ya2,
         shapes=ink + [_pixel_box(s.pixel, w, "x", "y"), _pixel_box(s.pixel, w, "x2", "y2")]))
@@ -144,7 +144,7 @@ def mask_figure(s, lang: str = "en", height: int = 420) -> go.Figure:
     xa, ya = _image_axes(h, w, [0.0, 1.0], ("x", "y"))
     n_seen = int((s.saliency > 0).sum())
     return figure(data, dict(
-        height=height, margin=dict(l=40, r=20, t=70, b=30), xaxis=xa, yaxis=ya,
+        height=height, margin=dict(l=40, r=144, t=70, b=38), xaxis=xa, yaxis=ya,  # style.py: margins
         title=title(t("pix.fig.mask", lang, i=i, r=r, c=c, seen=n_seen), 14),
         shapes=[_pixel_box(i, w, "x", "y")]))
 
@@ -168,7 +168,7 @@ def running_sum(s, lang: str = "en", height: int = 380) -> go.Figure:
         data.append(dict(type="scatter", mode="lines", x=[0, n - 1], y=[y, y], name=name,
                          line=dict(color=color, width=2, dash=dash), hoverinfo="name"))
     return figure(data, dict(
-        height=height, margin=dict(l=60, r=20, t=60, b=50),
+        height=height, margin=dict(l=80, r=20, t=60, b=66),  # style.py: margins
         title=title(t("pix.fig.running", lang), 15),
         xaxis=_axis(t("pix.fig.pixel_axis", lang), range=[0, n - 1]), yaxis=_axis("nats"),
         legend=dict(x=0.01, y=0.02, bgcolor="rgba(255,255,255,0.8)")))
@@ -207,7 +207,7 @@ def test_scatter(test, lang: str = "en", height: int = 480) -> go.Figure:
                      line=dict(color="#333333", dash="dash", width=1), hoverinfo="skip"))
     better = float((test.log_px > test.vae_iwae).mean() * 100)
     return figure(data, dict(
-        height=height, margin=dict(l=60, r=20, t=80, b=60),
+        height=height, margin=dict(l=80, r=legend_right_margin([d["name"] for d in data if d.get("showlegend", True) and d.get("name")], 15), t=80, b=66),  # style.py: margins
         title=title(t("pix.fig.scatter", lang, n=len(test.log_px), shown=int(shown.sum()), better=better), 15),
         xaxis=_axis(t("pix.fig.vae_iwae_axis", lang), domain=[0, 0.45]), yaxis=_axis(t("pix.fig.pixelcnn_axis", lang)),
         xaxis2=_axis(t("pix.fig.elbo_axis", lang), domain=[0.55, 1.0], anchor="y2"),

@@ -77,7 +77,7 @@ def eps_to_z(eps: np.ndarray, z: np.ndarray, mu: np.ndarray, sigma: np.ndarray, 
              else t("rep.fig.dims_some", lang, a=a + 1, b=b + 1, z=latent_dim))
     layout = dict(
         title=style.title(t("rep.fig.title", lang, which=which)), height=height,
-        margin=dict(l=60, r=20, t=60, b=40),
+        margin=dict(l=64, r=30, t=60, b=116),  # style.py: margins
         xaxis=style.axis(ea, domain=[0, 0.45], range=[-r_eps, r_eps]),
         yaxis=style.axis(eb, range=[-r_eps, r_eps], scaleanchor="x", scaleratio=1),
         xaxis2=style.axis(za, domain=[0.55, 1], anchor="y2", range=[centre[0] - half, centre[0] + half]),
