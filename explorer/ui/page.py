@@ -394,8 +394,6 @@ class Page:
             None, [self.link], [self.link], js=LINK_JS)
 
 
-# a tab is opened by clicking its own button (never by an event that writes the gr.Tabs): gradio then
-# fires the tab's select event, which fills what the tab shows on its first opening
 def progress_on_one_panel(demo: gr.Blocks) -> int:
     """Each event shows its progress on one panel, its first visible output; an event that shows no
     progress (show_progress="hidden") names none. Returns how many events it narrowed.
@@ -418,6 +416,8 @@ def progress_on_one_panel(demo: gr.Blocks) -> int:
     return narrowed
 
 
+# a tab is opened by clicking its own button (never by an event that writes the gr.Tabs): gradio then
+# fires the tab's select event, which fills what the tab shows on its first opening
 OPEN_TAB_JS = """() => {
   const id = TAB_ID;
   const button = Array.from(document.querySelectorAll('button[role="tab"][data-tab-id]'))
