@@ -134,7 +134,8 @@ def test_a_child_that_dies_is_reported(runs):
     run.start()
     assert run.wait_steps(5, timeout=60)
     os.kill(run.pid, signal.SIGKILL)
-    assert wait_for(lambda: run.state == "stopped", 10)
+    # the state turns "stopped" a moment before on_finish reports it (from the listener's thread)
+    assert wait_for(lambda: run.state == "stopped" and finished, 10)
     assert "ended unexpectedly" in run.reason and finished == [run.reason]
 
 
