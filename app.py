@@ -16,6 +16,9 @@ from explorer.ui.common import serve_map_images
 from explorer.zoo import Zoo, load_zoo
 
 
+# at most four runs of one event at once (gradio's default is one) and 64 clicks waiting in the queue
+QUEUE = dict(default_concurrency_limit=4, max_size=64)
+
 # the tabs in order (id -> module in explorer/ui/); the lecture map first, then the lecture's order
 TABS = {"lecture": lecture, "interpolation": interpolation, "prior_posterior": prior_posterior,
         "reparam": reparam, "conditional": conditional, "tokens": tokens, "mass": mass, "pixels": pixels,
@@ -26,8 +29,12 @@ def build_demo(zoo: Zoo | None = None) -> gr.Blocks:
     zoo = zoo or load_zoo()
     serve_map_images(zoo)  # the latent maps' 10,000 points reach a page once per model, as a cached picture
     limit_decoding()  # Pillow refuses images over the app's pixel cap from the header, before decoding
+    hardening.no_queue_analytics()  # gradio's dashboard summary after every event: off, as the dashboard is
     # delete_cache: every click writes its images to gradio's cache; clear files older than an hour
     with gr.Blocks(title="VAE & Autoregressive Explorer", delete_cache=(3600, 3600)) as demo:
+        # the queue is set while the page is still empty: every queue() call rebuilds gradio's web app
+        # with the page's config, which after the tabs are built costs about 0.3 s of start-up
+        demo.queue(**QUEUE)
         # the page bar (language, presenter mode, link to this view) and the tabs, which register with it
         site = page.Page(list(TABS), "lecture")
         gr.Markdown(page.tr("page.intro"), elem_classes=["explain"])
@@ -71,9 +78,7 @@ def main() -> None:
     memory.tune()  # glibc: two malloc arenas, free memory trimmed every 5 s (RSS comes back after a class)
     # small models and many users: one intra-op thread per request beats threads fighting over 2 cores
     torch.set_num_threads(1)
-    demo = build_demo()
-    hardening.no_queue_analytics()  # gradio's dashboard summary after every event: off, as the dashboard is
-    demo.queue(default_concurrency_limit=4, max_size=64)
+    demo = build_demo()  # with its queue (QUEUE)
     demo.launch(server_name=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"),
                 server_port=int(os.environ.get("GRADIO_SERVER_PORT", "7860")), **LAUNCH)
 

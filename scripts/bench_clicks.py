@@ -46,8 +46,7 @@ def main() -> None:
     import app as front_door
     from gradio_client import Client
 
-    demo = front_door.build_demo()
-    demo.queue(default_concurrency_limit=4)
+    demo = front_door.build_demo()  # with app.py's queue settings
     _, url, _ = demo.launch(prevent_thread_lock=True, quiet=True, server_port=7899, **front_door.LAUNCH)
     client = Client(url, verbose=False)
     results = {}

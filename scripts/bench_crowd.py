@@ -34,8 +34,7 @@ def main() -> None:
     import app as front_door
     from gradio_client import Client
 
-    demo = front_door.build_demo()
-    demo.queue(default_concurrency_limit=4, max_size=64)
+    demo = front_door.build_demo()  # with app.py's queue settings
     _, url, _ = demo.launch(prevent_thread_lock=True, quiet=True, server_port=7898, **front_door.LAUNCH)
     errors, latencies, lock = [], [], threading.Lock()
 

@@ -65,8 +65,7 @@ def main() -> None:
     bomb = png_bomb(10000, 10000)
     before_fix = bomb_decode_seconds(bomb)
 
-    demo = front_door.build_demo()
-    demo.queue(default_concurrency_limit=4, max_size=64)
+    demo = front_door.build_demo()  # with app.py's queue settings
     _, url, _ = demo.launch(prevent_thread_lock=True, quiet=True, server_port=7899, **front_door.LAUNCH)
     client = Client(url, verbose=False)
     rest = Rest(url)

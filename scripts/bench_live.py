@@ -147,10 +147,7 @@ def main(argv=None) -> None:
 
     zoo = load_zoo()
     frontier = measure_frontier(zoo, fixed_digits(zoo))
-    demo = front_door.build_demo(zoo)
-    from explorer.ui import hardening
-    hardening.no_queue_analytics()  # as app.main does
-    demo.queue(default_concurrency_limit=4, max_size=64)
+    demo = front_door.build_demo(zoo)  # with app.py's queue settings
     demo.launch(server_name="127.0.0.1", server_port=args.port, prevent_thread_lock=True, quiet=True,
                 **front_door.LAUNCH)
     url = f"http://127.0.0.1:{args.port}/"

@@ -80,10 +80,7 @@ def app_url(shipped_zoo):
     """The real app (shipped checkpoints) with the launch settings of app.py."""
     import app as front_door
 
-    demo = front_door.build_demo(shipped_zoo)
-    from explorer.ui import hardening
-    hardening.no_queue_analytics()  # as app.main does
-    demo.queue(default_concurrency_limit=4, max_size=64)
+    demo = front_door.build_demo(shipped_zoo)  # with the app's queue settings
     port = free_port()
     demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True,
                 **front_door.LAUNCH)

@@ -80,3 +80,13 @@ def test_the_queue_skips_gradios_dashboard_summary(monkeypatch):
     monkeypatch.setenv("GRADIO_ANALYTICS_MAX_EVENTS", "50")  # a deployer's own setting is kept
     hardening.no_queue_analytics()
     assert os.environ["GRADIO_ANALYTICS_MAX_EVENTS"] == "50"
+
+
+def test_the_page_is_built_with_its_queue(shipped_zoo):
+    """build_demo sets the queue itself, before the tabs: a later queue() call would rebuild gradio's
+    web app with the whole page's config (about 0.3 s of start-up)."""
+    demo = front_door.build_demo(shipped_zoo)
+    assert demo._queue.max_size == front_door.QUEUE["max_size"] == 64
+    assert demo._queue.default_concurrency_limit == front_door.QUEUE["default_concurrency_limit"] == 4
+    assert demo._queue.ANALYTICS_MAX_EVENTS <= 1000  # made after hardening.no_queue_analytics
+
