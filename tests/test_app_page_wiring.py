@@ -127,3 +127,18 @@ def test_live_figures_send_three_decimals():
     curves = plots.training_curves(history).to_dict()
     assert list(curves["data"][0]["x"][:3]) == [0, 10, 20]  # steps as integers
     assert len(json.dumps(curves["data"][0]["y"])) < 0.5 * len(json.dumps(list(history["total"])))
+
+
+def test_no_chained_event_reads_a_value_the_page_derives_from_another(config):
+    """A link's settings are written by a tab's opening event, and the redraws chained after it read
+    their inputs at once. A value the page derives in the browser from a setting (the tradeoff's β box
+    follows its slider through a JS change handler) may not have followed yet at that moment: the
+    redraw then drew the old β and could land after the link's own redraw (`?tab=tradeoff&beta=4`
+    once ended at "β = 1" in CI). So chained events read the settings themselves."""
+    elem = {c["id"]: c.get("props", {}).get("elem_id") for c in config["components"]}
+    derived = {o for d in config["dependencies"] if d.get("js") and not d["backend_fn"]
+               and any(t[1] == "change" for t in d["targets"]) for o in d["outputs"]}
+    assert any(elem[o] == "tradeoff-beta" for o in derived)  # the case this guards
+    chained = [d for d in config["dependencies"] if d["backend_fn"] and d.get("trigger_after") is not None]
+    bad = [(d["id"], [elem[i] for i in d["inputs"] if i in derived]) for d in chained if set(d["inputs"]) & derived]
+    assert not bad, f"chained events that read a value derived in the page: {bad}"

@@ -87,6 +87,11 @@ def build(zoo, demo: gr.Blocks, page: Page | None = None) -> None:
         v = views.sweep_view(zoo, frontier, digits, beta, 0 if seed is None else seed, lang, sigmas)
         return v.summary, v.plane, v.kl_bars, v.reconstructions, v.prior_samples
 
+    @friendly
+    def show_sweep_at(index_, seed, lang="en"):
+        """show_sweep for the slider's position (0 .. number of sweep models - 1)."""
+        return show_sweep(frontier.beta_at(index_), seed, lang)
+
     lang = [page.lang] if page is not None else []  # the page's language: the last input of every text handler
     sweep_outputs = [summary, plane, kl, recon, prior]
     # the slider's position -> its beta, in the page itself (no round trip); beta_box.change then redraws
@@ -213,7 +218,9 @@ def build(zoo, demo: gr.Blocks, page: Page | None = None) -> None:
         # drawn when the page opens, in its language (and again when the language changes)
         # the sweep view is sent when a page first opens the tab (not on every page load)
         page.lazy("tradeoff", sweep_outputs, lambda lang: show_sweep(betas[start_index], 0, lang))
-        page.redraw(show_sweep, [beta_box, seed_box], sweep_outputs)
+        # it reads the slider, which a link's β is written to before the redraw starts; the β box beside it
+        # follows the slider in the page (index.change), and may not have yet when the redraw reads it
+        page.redraw(show_sweep_at, [index, seed_box], sweep_outputs)
         page.redraw(redraw_live, [run_state], live_outputs, always=True)
         page.param("tradeoff", "beta", index, _parse_beta(frontier), lambda i: f"{frontier.beta_at(i):g}")
         page.param("tradeoff", "seed", seed_box, parse_number(0, 2**31 - 1, integer=True),
