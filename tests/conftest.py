@@ -120,3 +120,12 @@ def page(browser, app_url):
 
 
 SCREENSHOTS = ROOT / "tests" / "screenshots"
+
+
+def open_view(browser, app_url, query: str, locale: str = "en-US", viewport=(1400, 1000)):
+    """A new browser context on the app at query ("?tab=...&lang=..."), once the page bar is drawn."""
+    context = browser.new_context(locale=locale, viewport={"width": viewport[0], "height": viewport[1]})
+    page = context.new_page()
+    page.goto(app_url + query)
+    page.wait_for_selector("#lang-switch", timeout=60_000)
+    return context, page

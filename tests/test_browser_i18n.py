@@ -9,7 +9,8 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from conftest import SCREENSHOTS
+from conftest import SCREENSHOTS, open_view
+from test_browser_figures import FIRST_FIGURES, assert_drawn_once
 
 KNOWN_TABS = ["lecture", "interpolation", "prior_posterior", "reparam", "conditional", "tokens", "mass", "pixels",
               "tradeoff"]
@@ -71,14 +72,6 @@ def tabs(browser, app_url) -> list[str]:
     return ids
 
 
-def open_view(browser, app_url, query: str, locale: str = "en-US", viewport=(1400, 1000)):
-    context = browser.new_context(locale=locale, viewport={"width": viewport[0], "height": viewport[1]})
-    page = context.new_page()
-    page.goto(app_url + query)
-    page.wait_for_selector("#lang-switch", timeout=60_000)
-    return context, page
-
-
 def wait_tab(page, tab: str):
     page.locator(f'button[role="tab"][data-tab-id="{tab}"][aria-selected="true"]').wait_for(timeout=20_000)
     main = page.locator(MAIN.get(tab, "#no-main-figure"))
@@ -114,7 +107,8 @@ def wait_lang(page, lang: str):
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_every_tab_in_each_language(browser, app_url, tabs, lang):
     """Each tab opened by link in each language; the Chinese page has no English sentence left
-    (numbers, formulas, model names and code excepted)."""
+    (numbers, formulas, model names and code excepted), and every figure is drawn once (no margin
+    widened by plotly: test_browser_figures.py)."""
     problems = {}
     for tab in tabs:
         context, page = open_view(browser, app_url, f"?tab={tab}&lang={lang}")
@@ -128,6 +122,7 @@ def test_every_tab_in_each_language(browser, app_url, tabs, lang):
             else:
                 text = page.evaluate(VISIBLE_TEXT_JS)
             page.screenshot(path=str(SCREENSHOTS / f"i18n_{lang}_{tab}.png"), full_page=True)
+            assert_drawn_once(page, FIRST_FIGURES.get(tab, 0))  # (test_browser_figures.py)
             if lang == "zh":
                 left = untranslated(text)
                 if left:
