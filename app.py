@@ -30,6 +30,7 @@ def build_demo(zoo: Zoo | None = None) -> gr.Blocks:
     serve_map_images(zoo)  # the latent maps' 10,000 points reach a page once per model, as a cached picture
     limit_decoding()  # Pillow refuses images over the app's pixel cap from the header, before decoding
     hardening.no_queue_analytics()  # gradio's dashboard summary after every event: off, as the dashboard is
+    hardening.lean_sessions()  # a session does not keep a config of every block (40 ms per page opened)
     # delete_cache: every click writes its images to gradio's cache; clear files older than an hour
     with gr.Blocks(title="VAE & Autoregressive Explorer", delete_cache=(3600, 3600)) as demo:
         # the queue is set while the page is still empty: every queue() call rebuilds gradio's web app

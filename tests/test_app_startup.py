@@ -89,4 +89,50 @@ def test_the_page_is_built_with_its_queue(shipped_zoo):
     assert demo._queue.max_size == front_door.QUEUE["max_size"] == 64
     assert demo._queue.default_concurrency_limit == front_door.QUEUE["default_concurrency_limit"] == 4
     assert demo._queue.ANALYTICS_MAX_EVENTS <= 1000  # made after hardening.no_queue_analytics
+    from gradio import state_holder
 
+    from explorer.ui import hardening
+    assert state_holder.SessionState is hardening.LeanSessionState  # the sessions its pages will get
+
+
+
+def test_lean_sessions_keep_no_configs_but_give_gradios_deep_link_configs():
+    """hardening.LeanSessionState: a new session builds no block configs, and after the same events
+    (plain values, a State, a prop update) the configs its deep-link route reads are gradio's own."""
+    import asyncio
+
+    import gradio as gr
+    import orjson
+
+    from explorer.ui.hardening import LeanSessionState
+    SessionState = LeanSessionState.__bases__[0]  # gradio's own (build_demo puts the lean one in its place)
+
+    with gr.Blocks() as demo:
+        name = gr.Textbox("emma", label="name")
+        n = gr.Number(3)
+        state = gr.State([])
+        pick = gr.Radio(["a", "b"], value="a", label="pick")
+        out = gr.Markdown()
+        gr.Button("go").click(lambda s, k, st: (f"{s} x{k}", st + [s], gr.update(choices=["a", "b", "c"], value="c",
+                                                                             label="now three")),
+                              [name, n, state], [out, state, pick])
+    fn = next(iter(demo.fns.values()))
+    assert set(vars(SessionState(demo))) - set(vars(LeanSessionState(demo))) == {"config_values"}
+
+    def configs(cls) -> bytes:
+        session = cls(demo)
+        for args in (["olivia", 2, None], ["anna", 5, None]):
+            asyncio.run(demo.process_api(fn, args, state=session))
+        return orjson.dumps(list(session.components), option=orjson.OPT_SERIALIZE_NUMPY, default=str)
+
+    lean = configs(LeanSessionState)
+    assert lean == configs(SessionState)
+    assert b"now three" in lean and b"anna" in lean  # the prop update and the last input are in it
+    calls = []
+    original = demo.default_config.config_for_block
+    demo.default_config.config_for_block = lambda *a, **k: calls.append(a) or original(*a, **k)
+    try:
+        LeanSessionState(demo)
+        assert not calls
+    finally:
+        del demo.default_config.config_for_block

@@ -8,9 +8,12 @@ values take them as sent; the events that take images decode them in image_input
 """
 from __future__ import annotations
 
+import datetime
 import os
+from copy import copy
 
 import gradio as gr
+from gradio import state_holder
 
 # components whose preprocessing only converts a JSON value (a number, a string, a choice, a flag)
 PLAIN_VALUES = (gr.Number, gr.Slider, gr.Dropdown, gr.Radio, gr.Textbox, gr.Checkbox, gr.State)
@@ -70,3 +73,65 @@ def no_queue_analytics() -> None:
     made, skip that work and keep fewer records; a deployer who sets them keeps theirs."""
     os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", str(10**9))
     os.environ.setdefault("GRADIO_ANALYTICS_MAX_EVENTS", "1000")
+
+
+class LeanSessionState(state_holder.SessionState):
+    """gradio's state of one page (a session), without its running copy of every component's config.
+
+    gradio's SessionState builds the config of each of the page's ~400 blocks when a session starts
+    (about 40 ms holding the interpreter lock here, for every student's page and every REST caller) and
+    updates it with every event's inputs and outputs, for one reader: its deep-link route (the
+    `gr.DeepLinkButton`, which this app does not use; its own "link to this view" names settings in the
+    URL). Here the session records which blocks and values changed, and the configs are made when that
+    route reads them: the same configs (tests/test_app_startup.py compares the two)."""
+
+    def __init__(self, blocks):  # gradio's __init__, less the configs
+        self.blocks_config = copy(blocks.default_config)
+        self._config_ids = dict.fromkeys(k for k in self.blocks_config.blocks if k in blocks.blocks)
+        self._values: dict = {}  # block id -> the value last written into its config
+        self.state_data = {}
+        self._state_ttl = {}
+        self.is_closed = False
+        self.STATE_TTL_WHEN_CLOSED = 1 if os.getenv("GRADIO_IS_E2E_TEST", None) else 3600
+
+    @property
+    def config_values(self) -> dict:
+        configs = {}
+        for key in self._config_ids:
+            block = self.blocks_config.blocks.get(key)
+            if block is None:
+                continue
+            config = self.blocks_config.config_for_block(key, [], block)
+            if key in self._values and "props" in config:
+                config["props"]["value"] = self._values[key]
+            configs[key] = config
+        return configs
+
+    def __setitem__(self, key: int, value) -> None:  # gradio's, less the config
+        from gradio.components import State
+
+        block = self.blocks_config.blocks.get(key)
+        if isinstance(block, State):
+            self._state_ttl[key] = (block.time_to_live, datetime.datetime.now())
+            self.state_data[key] = value
+        else:
+            self.blocks_config.blocks[key] = value
+        if block:
+            self._changed(key)
+
+    def _changed(self, key: int) -> None:
+        self._config_ids[key] = None
+        self._values.pop(key, None)
+
+    def _update_config(self, key: int) -> None:
+        if self[key] is not None:
+            self._changed(key)
+
+    def _update_value_in_config(self, key: int, value) -> None:
+        self._config_ids[key] = None
+        self._values[key] = value
+
+
+def lean_sessions() -> None:
+    """Sessions made from now on are LeanSessionState (gradio's StateHolder makes them by this name)."""
+    state_holder.SessionState = LeanSessionState
