@@ -37,7 +37,7 @@ DEFAULT_MAX_SESSIONS = 100
 
 def max_sessions_from_env(default: int = DEFAULT_MAX_SESSIONS) -> int:
     """EXPLORER_MAX_SESSIONS: how many sessions gradio keeps in memory (launch's state_session_capacity).
-    Gradio keeps every session it has seen, about 0.3 MB each here (its copy of the page's components),
+    Gradio keeps every session it has seen, about 50 kB each here (LeanSessionState, below),
     until this many newer ones push it out; every REST call is a session of its own."""
     value = os.environ.get("EXPLORER_MAX_SESSIONS", "")
     try:
