@@ -92,7 +92,9 @@ def test_the_page_is_built_with_its_queue(shipped_zoo):
     from gradio import state_holder
 
     from explorer.ui import hardening
-    assert state_holder.SessionState is hardening.LeanSessionState  # the sessions its pages will get
+    from gradio import blocks, route_utils
+    for module in (state_holder, route_utils, blocks):  # the sessions its pages and callers will get
+        assert module.SessionState is hardening.LeanSessionState
 
 
 

@@ -133,5 +133,8 @@ class LeanSessionState(state_holder.SessionState):
 
 
 def lean_sessions() -> None:
-    """Sessions made from now on are LeanSessionState (gradio's StateHolder makes them by this name)."""
-    state_holder.SessionState = LeanSessionState
+    """Sessions made from now on are LeanSessionState: gradio's StateHolder makes them by this name, and
+    its routes and Blocks make one by it for a call that comes without a session."""
+    from gradio import blocks, route_utils
+    for module in (state_holder, route_utils, blocks):
+        module.SessionState = LeanSessionState
