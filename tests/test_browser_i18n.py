@@ -1,6 +1,6 @@
 """The page in a real browser (shipped checkpoints): every tab in English and in Chinese, links to a
 view (?tab=...), the "link to this view" round trip, and presenter mode on a 1280 x 720 projector.
-Screenshots go to tests/screenshots/ (i18n_<lang>_<tab>.png, present_<tab>.png)."""
+Screenshots go to tests/screenshots/ (i18n_<lang>_<tab>.png, present_<lang>_<tab>.png)."""
 from __future__ import annotations
 
 import re
@@ -107,8 +107,8 @@ def wait_lang(page, lang: str):
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_every_tab_in_each_language(browser, app_url, tabs, lang):
     """Each tab opened by link in each language; the Chinese page has no English sentence left
-    (numbers, formulas, model names and code excepted), and every figure is drawn once (no margin
-    widened by plotly: test_browser_figures.py)."""
+    (numbers, formulas, model names and code excepted), every figure is drawn once (no margin
+    widened by plotly: test_browser_figures.py), and presenter mode fits a 1280 x 720 projector."""
     problems = {}
     for tab in tabs:
         context, page = open_view(browser, app_url, f"?tab={tab}&lang={lang}")
@@ -130,6 +130,11 @@ def test_every_tab_in_each_language(browser, app_url, tabs, lang):
                 assert "证据下界" in text or tab in ("tokens", "pixels")
             else:
                 assert not re.search(r"[\u4e00-\u9fff]{4,}", text.replace("中文", "")), tab
+            # the same view on a 1280 x 720 projector, in presenter mode (in the page's own pages: each
+            # tab's page load is most of this test's time)
+            page.set_viewport_size({"width": 1280, "height": 720})
+            page.locator("#present-toggle").get_by_role("checkbox").check()
+            check_presenter(page, tab, lang)
         finally:
             context.close()
     assert not problems, problems
@@ -239,36 +244,41 @@ def test_link_to_this_view_round_trip(browser, app_url):
         context.close()
 
 
-@pytest.mark.parametrize("lang", ["en", "zh"])
-def test_presenter_mode_fits_a_1280_projector(browser, app_url, tabs, lang):
-    """?present=1 at 1280 x 720: bigger type, secondary controls folded away, and each tab's main
+def check_presenter(page, tab: str, lang: str) -> None:
+    """Presenter mode (on) at 1280 x 720: bigger type, secondary controls folded away, and the tab's main
     figure whole on the screen's width (no horizontal scrolling)."""
-    for tab in tabs:
-        context, page = open_view(browser, app_url, f"?tab={tab}&present=1&lang={lang}", viewport=(1280, 720))
-        try:
-            wait_tab(page, tab)
-            wait_lang(page, lang)
-            page.wait_for_function("() => document.body.classList.contains('presenter')", timeout=20_000)
-            assert page.locator("#present-toggle input").is_checked()
-            size = page.evaluate("() => parseFloat(getComputedStyle(document.querySelector('.prose, .md') "
-                                 "|| document.body).fontSize)")
-            assert size >= 18
-            assert page.evaluate("() => document.documentElement.scrollWidth") <= 1280
-            main = page.locator(MAIN.get(tab, "#no-main-figure"))
-            if main.count():
-                plot = main.first.locator(".js-plotly-plot")
-                if plot.count():  # the figure's own type is enlarged too
-                    page.wait_for_function("(d) => d._fullLayout && d._fullLayout.title.font.size >= 21",
-                                           arg=plot.first.element_handle(), timeout=10_000)
-                main.first.scroll_into_view_if_needed()
-                box = main.first.bounding_box()
-                assert box and box["width"] > 300 and box["x"] >= 0 and box["x"] + box["width"] <= 1280, (tab, box)
-            for folded in page.locator(".presenter-hide").all():
-                assert not folded.is_visible()
-            assert page.locator("#link-btn").is_visible()  # the page bar stays
-            page.screenshot(path=str(SCREENSHOTS / f"present_{lang}_{tab}.png"))
-        finally:
-            context.close()
+    page.wait_for_function("() => document.body.classList.contains('presenter')", timeout=20_000)
+    assert page.locator("#present-toggle input").is_checked()
+    size = page.evaluate("() => parseFloat(getComputedStyle(document.querySelector('.prose, .md') "
+                         "|| document.body).fontSize)")
+    assert size >= 18
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 1280
+    main = page.locator(MAIN.get(tab, "#no-main-figure"))
+    if main.count():
+        plot = main.first.locator(".js-plotly-plot")
+        if plot.count():  # the figure's own type is enlarged too
+            page.wait_for_function("(d) => d._fullLayout && d._fullLayout.title.font.size >= 21",
+                                   arg=plot.first.element_handle(), timeout=10_000)
+        main.first.scroll_into_view_if_needed()
+        box = main.first.bounding_box()
+        assert box and box["width"] > 300 and box["x"] >= 0 and box["x"] + box["width"] <= 1280, (tab, box)
+    for folded in page.locator(".presenter-hide").all():
+        assert not folded.is_visible()
+    assert page.locator("#link-btn").is_visible()  # the page bar stays
+    page.screenshot(path=str(SCREENSHOTS / f"present_{lang}_{tab}.png"))
+
+
+@pytest.mark.parametrize("lang, tab", [("en", "tokens"), ("zh", "mass")])
+def test_a_link_opens_presenter_mode(browser, app_url, lang, tab):
+    """?present=1 opens the view in presenter mode (every tab is checked in presenter mode, switched on
+    with its toggle, in test_every_tab_in_each_language)."""
+    context, page = open_view(browser, app_url, f"?tab={tab}&present=1&lang={lang}", viewport=(1280, 720))
+    try:
+        wait_tab(page, tab)
+        wait_lang(page, lang)
+        check_presenter(page, tab, lang)
+    finally:
+        context.close()
 
 
 def test_the_presenter_toggle(browser, app_url):
