@@ -7,7 +7,8 @@ app with one echo endpoint, under the same load in the same run, gives the floor
 Each student is its own gradio_client (its own session), waits an exponential think time (mean
 --think seconds), then replays what one browser click sends: the event and the events that run
 beside it or are chained to it (Score = /token_probabilities with /compare and /attention beside it,
-sent at once as the page does; a model change = the posterior, then the prior of the new model),
+sent at once as the page does; a model change = the posterior of the new model and, beside it, its
+prior samples: the page's own event draws only their grid, as the posterior's map already shows them),
 drawings sent as images. --live students run live training within the
 trainer cap and poll /live_status like the page's timer. Both servers run as subprocesses
 (`python app.py` and a ten-line echo app), so cold start and RSS are theirs alone; the clients run in
@@ -233,7 +234,7 @@ def app_actions(api: set[str], sketch) -> dict[str, list[tuple[str, list]]]:
 
 # actions whose events the page sends beside each other (Score: the comparison and the attention map
 # run beside the main event, not after it); the others' events are chained, one after another
-BESIDE = {"score a name"}
+BESIDE = {"score a name", "change model (VAE)"}
 
 
 def replay(client, name: str, calls: list[tuple[str, list]]) -> None:

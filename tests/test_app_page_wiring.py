@@ -142,3 +142,18 @@ def test_no_chained_event_reads_a_value_the_page_derives_from_another(config):
     chained = [d for d in config["dependencies"] if d["backend_fn"] and d.get("trigger_after") is not None]
     bad = [(d["id"], [elem[i] for i in d["inputs"] if i in derived]) for d in chained if set(d["inputs"]) & derived]
     assert not bad, f"chained events that read a value derived in the page: {bad}"
+
+
+def test_the_page_can_translate_every_class_name_a_model_change_sends(shipped_zoo, config):
+    """A model change sends its data set's class names as the class dropdown's choices, as keys the page
+    translates from the table it downloaded first; that table is trimmed to the text the page uses
+    (page.keep_used_translations), and once lacked Fashion-MNIST's names ("class.Dress" shown)."""
+    from explorer.ui import image_input, page
+
+    for entry in shipped_zoo.vaes.values():
+        for label, _ in image_input.class_choices(entry):
+            key = getattr(label, "key", None)
+            if key is None:  # a plain name (MNIST's digits)
+                continue
+            for loc, table in page.I18N.translations.items():
+                assert key in table, f"{entry.name}: {key!r} missing from the page's {loc} table"

@@ -3,6 +3,8 @@ sketchpads with the mouse, run each tab's main action, click the 2-D manifold, a
 results appear. Screenshots go to tests/screenshots/."""
 from __future__ import annotations
 
+import re
+
 from conftest import SCREENSHOTS
 
 
@@ -90,3 +92,36 @@ def test_prior_posterior_tab_sample_prior_and_posterior_of_a_drawing(page):
     assert page.locator("#pp-map").get_by_text("posterior samples z ~ q(z|x)").count() >= 1
     page.wait_for_timeout(800)
     page.screenshot(path=str(SCREENSHOTS / "vae_prior_posterior.png"), full_page=True)
+
+
+def _map_title(page) -> str:
+    return page.locator("#pp-map .gtitle").first.text_content() or ""
+
+
+def test_prior_posterior_a_model_change_redraws_the_tab(page):
+    """A new model: its class names, the posterior and the map (with the new model's prior samples,
+    drawn by the posterior's event), and beside them the prior samples' grid. A posterior that fails
+    (nothing drawn yet) still moves the map to the new model."""
+    page.get_by_role("tab", name="Prior vs posterior").click()
+    page.wait_for_selector("#pp-prior-grid img", timeout=30_000)
+    page.locator("#pp-map .gtitle", has_text="MNIST, 2-D latent").wait_for(timeout=30_000)
+    grid = page.locator("#pp-prior-grid img").first.get_attribute("src")
+    page.locator("#pp-model input").click()
+    page.get_by_role("option", name="Fashion-MNIST, 2-D latent", exact=True).click()
+    page.locator("#pp-numbers", has_text="Dress").wait_for(timeout=30_000)  # gallery class 3 of Fashion-MNIST
+    assert page.locator("#pp-x-class input").input_value() == "Dress"  # the class names follow the model
+    page.wait_for_function("([sel, old]) => { const i = document.querySelector(sel + ' img'); "
+                           "return !!i && i.getAttribute('src') !== old; }",
+                           arg=["#pp-prior-grid", grid], timeout=30_000)
+    assert "Fashion-MNIST, 2-D latent" in _map_title(page)
+    names = page.evaluate("() => document.querySelector('#pp-map .js-plotly-plot').data.map(t => t.name)")
+    assert any("prior" in (n or "") for n in names) and any("posterior" in (n or "") for n in names), names
+
+    page.locator("#pp-x-source").get_by_text("draw").click()  # nothing drawn: the posterior fails ...
+    page.locator("#pp-model input").click()
+    page.get_by_role("option", name="MNIST, 32-D latent", exact=True).click()
+    # the error's toast itself (the sketchpad's own label says "draw a digit" too)
+    page.get_by_test_id("toast-body").filter(has_text=re.compile(r"draw a digit")).first.wait_for(timeout=30_000)
+    page.locator("#pp-map .gtitle", has_text="MNIST, 32-D latent").wait_for(timeout=30_000)  # ... the map moves on
+    names = page.evaluate("() => document.querySelector('#pp-map .js-plotly-plot').data.map(t => t.name)")
+    assert not any("posterior" in (n or "") for n in names), names  # the old model's posterior is not drawn

@@ -22,6 +22,9 @@ I18N = gr.I18n(**translations())
 _ALL = {loc: dict(table) for loc, table in I18N.translations.items()}  # every key, kept for keep_used_translations
 _USED: set[str] = set()  # keys the built page shows through tr() / tr_fmt()
 GRADIO_KEYS = ("image_editor.",)  # gradio's own components look these up in the page's table
+# static text that handlers send after the page is built: a model change sends its data set's class
+# names as a dropdown's choices (image_input.class_choices), which the page translates from its table
+RUNTIME_KEYS = ("class.",)
 
 
 def tr(key: str) -> I18nData:
@@ -37,7 +40,7 @@ def keep_used_translations() -> None:
     so the table every student downloads first holds a third of the keys (call after building)."""
     for loc, table in I18N.translations.items():
         table.clear()
-        table.update({k: v for k, v in _ALL[loc].items() if k in _USED or k.startswith(GRADIO_KEYS)})
+        table.update({k: v for k, v in _ALL[loc].items() if k in _USED or k.startswith(GRADIO_KEYS + RUNTIME_KEYS)})
 
 
 def tr_fmt(key: str, **fmt) -> I18nData:

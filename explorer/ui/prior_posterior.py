@@ -32,7 +32,7 @@ def build(zoo: Zoo, page: Page | None = None) -> None:
             prior_n = gr.Slider(vv.PRIOR_COUNT[0], vv.PRIOR_COUNT[1], value=16, step=1, label=tr("pp.samples"),
                                 elem_id="pp-prior-n")
             prior_btn = gr.Button(tr("pp.prior_run"), variant="primary", elem_id="pp-prior-run")
-            prior_grid = OutputImage(init_prior[0], label=tr("pp.prior_grid"), type="numpy", interactive=False,
+            prior_grid_out = OutputImage(init_prior[0], label=tr("pp.prior_grid"), type="numpy", interactive=False,
                                      format="png", elem_id="pp-prior-grid", buttons=["fullscreen"])
         with gr.Column(scale=2):
             latent = gr.Plot(init_post[6], label=tr("vae.latent_map"), elem_id="pp-map")
@@ -76,7 +76,7 @@ def build(zoo: Zoo, page: Page | None = None) -> None:
 
     lang = [page.lang] if page is not None else []  # the page's language: the last input of every text handler
     prior_inputs = [model, prior_seed, temperature, prior_n, state] + lang
-    prior_outputs_ = [prior_grid, latent]
+    prior_outputs_ = [prior_grid_out, latent]
     post_inputs = [model, x_in.cls, post_seed, n_samples, k, x_in.source, x_in.sketch, x_in.upload,
                    prior_seed, temperature, prior_n] + lang
     post_outputs = [inputs_img, samples_img, mu_sigma, kl, hist, numbers, latent, state]
@@ -91,10 +91,19 @@ def build(zoo: Zoo, page: Page | None = None) -> None:
     def on_model(model):
         return gr.Dropdown(choices=image_input.class_choices(zoo.vae(model)))
 
-    model.change(on_model, model, x_in.cls, api_visibility="private", show_progress="hidden").then(
+    @friendly
+    def prior_grid(model, seed=0, temperature=1.0, n=16, lang="en"):
+        return views.prior_grid(zoo, model, seed, temperature, n)
+
+    # a new model: its class names, then the posterior, whose map already shows the new model's prior
+    # samples (the same seed); beside them (not after), the prior samples' grid
+    posterior = model.change(on_model, model, x_in.cls, api_visibility="private", show_progress="hidden").then(
         sample_posterior, post_inputs, post_outputs, api_visibility="private", show_progress="minimal",
-        preprocess=False).then(
-        sample_prior, prior_inputs, prior_outputs_, api_visibility="private", show_progress="hidden")
+        preprocess=False)
+    # a posterior that fails (nothing drawn yet, say): the map still moves to the new model's prior samples
+    posterior.failure(sample_prior, prior_inputs, prior_outputs_, api_visibility="private", show_progress="hidden")
+    model.change(prior_grid, [model, prior_seed, temperature, prior_n] + lang, prior_grid_out,
+                 api_visibility="private", show_progress="hidden")
 
     if page is not None:  # another language, or a link to this view: redraw what the handlers wrote
         page.redraw(sample_posterior, post_inputs[:-1], post_outputs, preprocess=False)

@@ -18,13 +18,22 @@ def _prior_z(entry, seed, temperature, n) -> torch.Tensor:
     return z
 
 
+def _prior_samples(entry, seed, temperature, n) -> tuple[torch.Tensor, np.ndarray]:
+    """-> (z (n, Z), the grid image of their decodings)."""
+    z, x_hat = vv.sample_prior(entry, seed, temperature, n)
+    return z, plots.image_grid(x_hat, ncol=int(np.ceil(np.sqrt(len(z)))), scale=3)
+
+
+def prior_grid(zoo: Zoo, model, seed=0, temperature=1.0, n=16) -> np.ndarray:
+    """The prior samples' grid alone (a model change: the posterior's map already shows the samples)."""
+    return _prior_samples(zoo.vae(model), seed, temperature, n)[1]
+
+
 def prior_outputs(zoo: Zoo, model, seed=0, temperature=1.0, n=16, state=None, lang="en"):
     """-> (prior grid image, latent map figure). state: the session's last posterior, drawn on the map."""
     entry = zoo.vae(model)
     lmap = vv.require_map(entry)
-    z, x_hat = vv.sample_prior(entry, seed, temperature, n)
-    ncol = int(np.ceil(np.sqrt(len(z))))
-    grid = plots.image_grid(x_hat, ncol=ncol, scale=3)
+    z, grid = _prior_samples(entry, seed, temperature, n)
     post = state if isinstance(state, dict) and state.get("model") == model else None
     fig = _map(entry, lmap, z, post, lang)
     return grid, fig
