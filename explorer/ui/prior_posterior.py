@@ -32,8 +32,9 @@ def build(zoo: Zoo, page: Page | None = None) -> None:
             prior_n = gr.Slider(vv.PRIOR_COUNT[0], vv.PRIOR_COUNT[1], value=16, step=1, label=tr("pp.samples"),
                                 elem_id="pp-prior-n")
             prior_btn = gr.Button(tr("pp.prior_run"), variant="primary", elem_id="pp-prior-run")
-            prior_grid_out = OutputImage(init_prior[0], label=tr("pp.prior_grid"), type="numpy", interactive=False,
-                                     format="png", elem_id="pp-prior-grid", buttons=["fullscreen"])
+            prior_grid_out = OutputImage(init_prior[0], label=tr("pp.prior_grid"), type="numpy",
+                                         interactive=False, format="png", elem_id="pp-prior-grid",
+                                         buttons=["fullscreen"])
         with gr.Column(scale=2):
             latent = gr.Plot(init_post[6], label=tr("vae.latent_map"), elem_id="pp-map")
     with gr.Row(equal_height=False):
