@@ -21,7 +21,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_classroom import FLOOR_APP, ROOT, Server, share_tls_context  # noqa: E402

@@ -89,13 +89,11 @@ def test_the_page_is_built_with_its_queue(shipped_zoo):
     assert demo._queue.max_size == front_door.QUEUE["max_size"] == 64
     assert demo._queue.default_concurrency_limit == front_door.QUEUE["default_concurrency_limit"] == 4
     assert demo._queue.ANALYTICS_MAX_EVENTS <= 1000  # made after hardening.no_queue_analytics
-    from gradio import state_holder
+    from gradio import blocks, route_utils, state_holder
 
     from explorer.ui import hardening
-    from gradio import blocks, route_utils
     for module in (state_holder, route_utils, blocks):  # the sessions its pages and callers will get
         assert module.SessionState is hardening.LeanSessionState
-
 
 
 def test_lean_sessions_keep_no_configs_but_give_gradios_deep_link_configs():
