@@ -71,6 +71,9 @@ def test_the_run_trains_in_a_child_process_at_a_lower_priority(runs):
     assert snap.prior_samples.shape == (16, 28, 28) and snap.mu.shape == (16, 2)
     assert run.thread_nice == 10 == os.getpriority(os.PRIO_PROCESS, run.pid)
     assert os.getpriority(os.PRIO_PROCESS, 0) == 0  # the server itself keeps its priority
+    if hasattr(os, "SCHED_IDLE"):  # Linux: the trainer runs only on CPU time that requests leave
+        assert os.sched_getscheduler(run.pid) == os.SCHED_IDLE
+        assert os.sched_getscheduler(0) == os.SCHED_OTHER
 
 
 def test_beta_pause_resume_reset_reach_the_child(runs):
