@@ -26,6 +26,9 @@ from .models.pixelcnn import PixelCNN
 
 MAP_SUFFIX = ".map.safetensors"
 MAP_IMAGE_SUFFIX = ".map.png"
+# the map pictures live in a folder of their own, served whole as one static path: gradio checks every
+# file it sends or serves against each static path (0.18 ms each here), so one folder beats one path per picture
+MAP_IMAGE_DIR = "maps"
 TEST_LOGP_SUFFIX = ".testlogp.safetensors"
 COND_SUFFIX = ".cond.safetensors"
 TRAIN_HASHES = "names_train_hashes.safetensors"
@@ -248,7 +251,7 @@ def load_map(name: str, dataset: str, root: Path) -> LatentMap | None:
         gallery=t["gallery"].float().div(255.0).unsqueeze(1), gallery_labels=t["gallery_labels"].long().numpy(),
         test_log_px=t["test_log_px"].double().numpy(), class_names=CLASS_NAMES[dataset],
         method="latent plane" if z_dim == 2 else "UMAP",
-        image_path=image if (image := root / f"{name}{MAP_IMAGE_SUFFIX}").is_file() else None,
+        image_path=image if (image := root / MAP_IMAGE_DIR / f"{name}{MAP_IMAGE_SUFFIX}").is_file() else None,
     )
 
 

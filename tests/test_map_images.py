@@ -3,6 +3,7 @@ exactly the shipped map drawn by plots.vae.map_image, and a click's figure carri
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import PIL.Image
@@ -50,3 +51,24 @@ def test_the_test_set_histogram_is_binned_once(shipped_zoo):
     fig = plots.log_px_histogram(lmap.test_log_px, -90.0, -95.0, 50.0)
     bars = json.loads(fig.to_json())["data"][0]
     assert bars["type"] == "bar" and len(bars["x"]) == 60 and sum(bars["y"]) == len(lmap.test_log_px)
+
+
+def test_the_pictures_are_served_as_one_folder_holding_nothing_else(shipped_zoo):
+    """gradio checks every file an event sends or a page fetches against each static path, resolving
+    both: the map pictures are one folder (checkpoints/maps/), and that folder serves nothing else."""
+    import gradio as gr
+    from gradio import utils
+    from gradio.data_classes import _StaticFiles
+
+    from explorer.checkpoints import CHECKPOINT_DIR
+    from explorer.ui.common import serve_map_images
+
+    serve_map_images(shipped_zoo)
+    folder = (CHECKPOINT_DIR / "maps").resolve()
+    gradio_own = Path(gr.__file__).resolve().parent  # gradio marks two of its icons static in any app
+    assert {p for p in _StaticFiles.all_paths if gradio_own not in p.parents} == {folder}
+    assert sorted(p.name for p in folder.iterdir()) == sorted(f"{n}.map.png" for n, _ in tab_maps(shipped_zoo))
+    for name, lmap in tab_maps(shipped_zoo):
+        assert utils.is_static_file(str(lmap.image_path)) and lmap.image_url.endswith(f"maps/{name}.map.png")
+        weights = CHECKPOINT_DIR / f"{name}.safetensors"
+        assert weights.is_file() and not utils.is_static_file(str(weights))  # the weights are not served

@@ -33,7 +33,7 @@ from ..data import (BINARIZE_SEED, DATA_DESCRIPTION, binarize, encode_words, loa
 from ..models import Measurement, bayes
 from ..models.vae import gaussian_squared_error
 from ..plots.vae import map_image
-from ..zoo import COND_SUFFIX, MAP_IMAGE_SUFFIX, MAP_SUFFIX, TEST_LOGP_SUFFIX, TRAIN_HASHES, load_map, word_hash
+from ..zoo import COND_SUFFIX, MAP_IMAGE_DIR, MAP_IMAGE_SUFFIX, MAP_SUFFIX, TEST_LOGP_SUFFIX, TRAIN_HASHES, load_map, word_hash
 from .catalogue import HEADLINE_VAE, RECIPES
 from .live_digits import LIVE_DIGITS
 from .pixelcnn import pixelcnn_evaluate
@@ -139,8 +139,9 @@ def pixelcnn_metrics(model, xb: torch.Tensor, labels: torch.Tensor, out_dir: Pat
 
 
 def write_map_image(name: str, dataset: str, out_dir: Path) -> Path:
-    """<name>.map.png: the map's test points drawn once, so the app sends them once per page."""
-    path = out_dir / f"{name}{MAP_IMAGE_SUFFIX}"
+    """maps/<name>.map.png: the map's test points drawn once, so the app sends them once per page."""
+    path = out_dir / MAP_IMAGE_DIR / f"{name}{MAP_IMAGE_SUFFIX}"
+    path.parent.mkdir(parents=True, exist_ok=True)
     map_image(load_map(name, dataset, out_dir)).save(path, format="PNG", optimize=True)
     return path
 
@@ -262,8 +263,10 @@ def classifier_metrics(model, dataset: str, data_root: str, test_cache: dict) ->
             "outlier_mean_confidence": p_out.max(-1).values.mean().item()}
 
 
-def file_record(paths: list[Path]) -> dict:
-    return {p.name: {"sha256": checkpoints.sha256(p), "bytes": p.stat().st_size} for p in paths}
+def file_record(paths: list[Path], root: Path) -> dict:
+    """Each file's sha256 and size, by its path under root (checkpoints/): "maps/<name>.map.png"."""
+    return {p.relative_to(root).as_posix(): {"sha256": checkpoints.sha256(p), "bytes": p.stat().st_size}
+            for p in paths}
 
 
 def evaluate(data_root: str, out_dir: Path, sweep_k: int, main_k: int, only: list[str] | None,
@@ -349,7 +352,7 @@ def evaluate(data_root: str, out_dir: Path, sweep_k: int, main_k: int, only: lis
             save_file({"hashes": hashes}, str(out_dir / TRAIN_HASHES),
                       metadata={"what": "blake2b-64 >> 1 fingerprints of the makemore training names"})
         record["metrics"] = m
-        record["files"] = file_record(files)
+        record["files"] = file_record(files, out_dir)
         models[r.name] = record
         print(r.name, json.dumps({k: v for k, v in m.items() if k != "kl_per_dim"}), flush=True)
     manifest_path = out_dir / "manifest.json"
@@ -362,7 +365,7 @@ def evaluate(data_root: str, out_dir: Path, sweep_k: int, main_k: int, only: lis
         "evaluate_command": "python -m explorer.training.evaluate --data-root <data root>",
         "environment": {"torch": torch.__version__, "python": platform.python_version()},
         "models": {n: models[n] for n in order},
-        "artefacts": file_record(extra),
+        "artefacts": file_record(extra, out_dir),
     }
 
 
@@ -437,7 +440,7 @@ def main(argv=None) -> None:
         for name, rec in manifest["models"].items():
             if (out_dir / f"{name}{MAP_SUFFIX}").is_file():
                 path = write_map_image(name, rec["dataset"], out_dir)
-                rec["files"].update(file_record([path]))
+                rec["files"].update(file_record([path], out_dir))
                 print(f"wrote {path}")
         (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
         return

@@ -61,6 +61,8 @@ def serve_map_images(zoo) -> None:
     maps = [e.map for e in zoo.vaes.values() if e.map is not None and e.map.image_path is not None]
     if not maps:
         return
-    gr.set_static_paths([str(m.image_path.resolve()) for m in maps])
+    # their folder (checkpoints/maps/, nothing else in it), not each picture: gradio checks every file an
+    # event sends, and every file a page fetches, against each static path (each check resolves both paths)
+    gr.set_static_paths(sorted({str(m.image_path.resolve().parent) for m in maps}))
     for m in maps:  # relative: resolved against the page's own address, behind any proxy prefix
         m.image_url = f"gradio_api/file={m.image_path.resolve()}"
