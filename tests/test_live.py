@@ -118,6 +118,22 @@ def test_pause_resume_and_reset(runs):
     assert run.wait_steps(5)
 
 
+def test_a_snapshot_waits_for_one_training_step_at_most(runs):
+    """Python's locks are not fair: a trainer that takes its lock again straight after each step
+    kept a reader (a page's poll) waiting behind dozens of steps. It now steps aside for readers."""
+    run = tiny_run(eval_every=1000)
+    runs.append(run)
+    run.start()
+    assert wait_until(lambda: run.snapshot(touch=False).step >= 20)
+    first, waited = run.step, []
+    for _ in range(40):
+        before = run.step  # the step under way when the reader asks
+        waited.append(run.snapshot(touch=False).step - before)
+        time.sleep(0.005)
+    assert max(waited) <= 1, waited  # the step under way, no more (dozens before)
+    assert run.step > first  # and between the readers it kept training
+
+
 def test_history_is_bounded_and_keeps_the_latest_point():
     run = tiny_run(eval_every=1, max_history=10)
     run.run_steps(100)

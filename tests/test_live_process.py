@@ -86,16 +86,41 @@ def test_beta_pause_resume_reset_reach_the_child(runs):
     run.pause()
     assert run.snapshot().state == "paused"
     time.sleep(0.5)  # a step in flight may still land
-    a = run.snapshot().step
+    a = run.snapshot(fresh=True).step  # a page's poll may show the answer to the poll before it
     time.sleep(0.5)
-    assert run.snapshot().step == a
+    assert run.snapshot(fresh=True).step == a
     run.resume()
     assert wait_for(lambda: run.snapshot().step > a + 10)
+    # a reset while paused stays at step 0 (a fast run is soon past its old step again)
+    run.pause()
     run.reset()
-    assert wait_for(lambda: run.snapshot().step < a)
+    assert wait_for(lambda: run.snapshot().step == 0)
     assert run.snapshot().beta == 4.0  # reset keeps the current beta
+    run.resume()
+    assert wait_for(lambda: run.snapshot().step > 10)
     with pytest.raises(ValueError):
         run.set_beta(float("nan"))  # checked here, before anything is sent
+
+
+def test_a_poll_does_not_wait_for_a_trainer_that_gets_no_cpu(runs):
+    """The trainer runs on idle CPU only: in a busy class its answer can wait. A poll then shows the
+    newest snapshot it has within FRESH_SECONDS, and the answer it asked for arrives at a later poll."""
+    run = runs()
+    run.start()
+    assert run.wait_steps(20, timeout=60)
+    before = run.snapshot()
+    os.kill(run.pid, signal.SIGSTOP)  # no CPU at all for the trainer, as on a saturated machine
+    try:
+        t0 = time.monotonic()
+        snaps = [run.snapshot() for _ in range(5)]
+        assert time.monotonic() - t0 < 2.0  # 5 s per poll before (REPLY_SECONDS)
+        assert all(s.state == "running" and s.step >= before.step for s in snaps)
+        run.set_beta(2.0)
+        assert run.snapshot().beta == 2.0  # the server's own view of beta is the newest at once
+    finally:
+        os.kill(run.pid, signal.SIGCONT)
+    assert wait_for(lambda: run.snapshot().step > before.step + 10)
+    assert wait_for(lambda: run.snapshot().history["beta"][-1] == 2.0)
 
 
 def test_stop_ends_the_child_and_keeps_the_last_view(runs):
@@ -202,9 +227,9 @@ def test_commands_given_while_the_trainer_starts_are_not_lost(runs):
     run.pause()
     assert wait_for(lambda: run._ready.is_set(), 60)
     time.sleep(0.5)
-    a = run.snapshot().step
+    a = run.snapshot(fresh=True).step
     time.sleep(0.5)
-    assert run.snapshot().step == a and run.snapshot().state == "paused"  # the pause reached the trainer
+    assert run.snapshot(fresh=True).step == a and run.snapshot().state == "paused"  # the pause reached the trainer
     run.resume()
     assert wait_for(lambda: run.snapshot().step > a + 10)
     assert run.snapshot().history["beta"][-1] == 3.0  # and so did the beta

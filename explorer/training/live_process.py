@@ -47,7 +47,10 @@ import numpy as np
 from .live import HISTORY_KEYS, LiveConfig, LiveRun, LiveSnapshot, valid_beta
 
 ROOT = Path(__file__).resolve().parents[2]  # the directory holding the explorer package
-REPLY_SECONDS = 5.0  # a snapshot the child has not sent by then is replaced by the last one seen
+REPLY_SECONDS = 5.0  # the first snapshot: one the child has not sent by then is replaced by an empty one
+# later polls wait this long for the child's answer, then show the newest snapshot it sent: a trainer
+# runs on idle CPU only (SCHED_IDLE), and in a busy class its answer can wait for a free core
+FRESH_SECONDS = 0.1
 START_SECONDS = 120.0  # a child that has not said it is ready by then is stopped
 # the zygote lowers its priority first, so that even its start (importing torch: seconds of CPU) yields
 # to the students' clicks; the trainers it forks inherit that priority. Linux: besides the nice value,
@@ -161,6 +164,7 @@ class ProcessRun:
         self._conn: Connection | None = None
         self._send_lock = threading.Lock()
         self._request_lock = threading.Lock()  # one snapshot request in flight at a time
+        self._pending: int | None = None  # the id of the snapshot asked for and not yet received
         self._replies: queue.Queue = queue.Queue()
         self._ids = itertools.count()
         self._ready = threading.Event()
@@ -231,24 +235,25 @@ class ProcessRun:
                 _kill(self.pid)
             self._ended.wait(5)
 
-    def snapshot(self, touch: bool = True) -> LiveSnapshot:
+    def snapshot(self, touch: bool = True, fresh: bool = False) -> LiveSnapshot:
+        """The run as the trainer last described it. A page's poll (fresh=False) waits FRESH_SECONDS
+        for the answer it asks for, then shows the newest it has, so it can be one poll old; fresh=True
+        waits (up to REPLY_SECONDS) for an answer to a question asked now (tests, benchmarks)."""
         if touch:
             self.last_poll = time.monotonic()
         if self._ended.is_set() or not self._ready.is_set():
             snap = self._last or self._empty_snapshot()
         else:
             with self._request_lock:
-                rid = next(self._ids)
-                self._send(("snapshot", rid, touch))
-                snap = None
-                deadline = time.monotonic() + REPLY_SECONDS
-                while snap is None and time.monotonic() < deadline and not self._ended.is_set():
-                    try:
-                        got_id, got = self._replies.get(timeout=0.05)
-                    except queue.Empty:
-                        continue
-                    if got_id == rid:
-                        snap = got
+                snap = self._answer(REPLY_SECONDS if fresh else 0.0)  # one that came after the last poll
+                if fresh:
+                    snap, self._pending = None, None  # not answered in time: ask anew in any case
+                if self._pending is None:
+                    self._pending = next(self._ids)
+                    self._send(("snapshot", self._pending, touch))
+                elif touch:
+                    self._send(("touch",))
+                snap = self._answer(REPLY_SECONDS if fresh or self._last is None else FRESH_SECONDS) or snap
             snap = snap or self._last or self._empty_snapshot()
         # the parent's own view of state and beta is the newest (a pause or beta sent a moment ago)
         snap.state, snap.beta = self.state, self._beta
@@ -265,6 +270,22 @@ class ProcessRun:
         return True
 
     # ------------------------------------------------------------------ internals
+    def _answer(self, wait: float) -> LiveSnapshot | None:
+        """The child's answer to the pending request, if it comes within `wait` seconds (then none is
+        pending); older answers in the queue are dropped. Called with _request_lock held."""
+        deadline = time.monotonic() + wait
+        while self._pending is not None and not self._ended.is_set():
+            try:
+                got_id, got = self._replies.get(timeout=max(0.0, min(0.05, deadline - time.monotonic())))
+            except queue.Empty:
+                if time.monotonic() >= deadline:
+                    return None
+                continue
+            if got_id == self._pending:
+                self._pending = None
+                return got
+        return None
+
     def _empty_snapshot(self) -> LiveSnapshot:
         """Before the trainer's first answer: the run as the server knows it, nothing measured yet."""
         return LiveSnapshot(state=self.state, step=0, beta=self._beta, steps_per_second=0.0,
