@@ -6,10 +6,9 @@ holds the interpreter that every request, the queue and the event loop need, and
 thread's CPU priority cannot help with that (a low-priority thread preempted while holding the GIL
 makes everyone wait for it). Measured with `scripts/bench_classroom.py`'s class (30 students, 45 s,
 2 cores): two trainer *threads* raised the class's p95 from 1.5 s to 4.7 s; two trainer *processes*
-at nice 10 left it at 1.45 s while each still took ~85 steps/s. Later, with faster clicks, the
-trainers at nice 10 still cost the class a third of its p95 (587 ms against 424 ms with none); at
-Linux's SCHED_IDLE policy as well (see ZYGOTE) they cost 3 % (438 ms) and trained as much. The price:
-a trainer answers its page's status polls on idle CPU too (p50 219 ms against 112 ms in that class).
+at nice 10 left it at 1.45 s while each still took ~85 steps/s. The trainers now also take Linux's
+SCHED_IDLE policy (see ZYGOTE); a trainer then answers its page's status polls on idle CPU too, so a
+poll waits at most FRESH_SECONDS for that answer and otherwise shows the newest snapshot it has.
 
     ProcessRun(run)  wraps an unstarted `LiveRun` (training/live.py, the training itself, unchanged);
                      start() has a trainer process forked from the `Zygote` (a process that has
@@ -56,8 +55,9 @@ START_SECONDS = 120.0  # a child that has not said it is ready by then is stoppe
 # to the students' clicks; the trainers it forks inherit that priority. Linux: besides the nice value,
 # the SCHED_IDLE policy (no privilege needed to take it): such a process runs only on CPU time that no
 # other process wants, and a waking request handler takes its core at once. Measured with
-# scripts/bench_classroom.py (30 students + 2 trainers, 60 s): class p95 587 ms at nice 10 alone,
-# 438 ms with SCHED_IDLE, 424 ms with no trainer at all; the trainers' CPU 58 s against 57 s.
+# scripts/bench_live.py, old and new one after the other: with two trainers running, a clicking
+# client's /tradeoff took 94.5 ms median (p90 138) at nice 10 alone and 72.4 ms (p90 78) with
+# SCHED_IDLE, as with no trainer (73-75 ms), while the trainers took as many steps or more.
 ZYGOTE = ("import os, sys\n"
           "nice = int(sys.argv[2])\n"
           "if nice > 0 and hasattr(os, 'nice'): os.nice(nice)\n"
