@@ -22,9 +22,10 @@ per click. --tls-per-request measures the old way.
 
 Prints and writes (bench/classroom.json): p50 / p95 / p99 per action and overall, the ratio to the
 floor's, each action's round trip with one client at a time (twice: with gradio_client's own 50 ms
-polls, and with 2 ms polls, `fine_polling`, as its 50 ms hide a fast server's differences), errors, clicks per second, bytes per click (the event's answer as sent by the server, and
-the images it links), bytes of the initial page config, server RSS before and after, cold starts, the CPU each class took
-(the server with its trainers, and the simulated students), and
+polls, and with 2 ms polls, `fine_polling`, as its 50 ms hide a fast server's differences), errors,
+clicks per second, bytes per click (the event's answer as sent by the server, and the images it
+links), bytes of the initial page config, server RSS before and after, cold starts, the CPU each
+class took (the server with its trainers, and the simulated students), and
 the memory of the live trainers, which run as child processes of the server (RSS and PSS at their
 peak during the class; PSS splits torch's shared library pages between the processes that map them).
 """
