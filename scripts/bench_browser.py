@@ -8,13 +8,16 @@ tab, 20 clicks each in one page; next to the echo button of a bare Gradio app in
 two animation frames have passed. Each click changes a setting (a seed, a name, beta) so that every
 click has a new result to draw. Reports per action: median, worst, and the first five clicks
 against the last five (a page that slows down as it is used is a leak: figures re-created instead of
-updated, listeners or WebGL contexts piling up). Both servers run as subprocesses; Chromium is
-Debian's /usr/bin/chromium, as in the tests.
+updated, listeners or WebGL contexts piling up), and how many loading statuses gradio's page walked
+at each status change by the end of the action, with the walks per click (a logpoint in the page's
+own code: every click pays for each status the page keeps, see page.LEAN_STATUS_JS). Both servers run
+as subprocesses; Chromium is Debian's /usr/bin/chromium, as in the tests.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import statistics
 import sys
 import tempfile
@@ -63,6 +66,27 @@ def open_tab(page, tab_id: str) -> None:
     """Select a tab by its id (gradio marks each tab button with data-tab-id)."""
     page.locator(f'button[role="tab"][data-tab-id="{tab_id}"]').first.click()
     page.wait_for_timeout(1000)
+
+
+def watch_loading_statuses(page) -> list[int] | None:
+    """A logpoint in gradio's update_loading_stati_state (the page's walk over every component it keeps
+    a loading status for, at each status message of each click): appends the count it walks to the
+    returned list. None where gradio's page no longer has that function."""
+    import gradio
+    head = "async update_loading_stati_state(){"
+    for f in sorted((Path(gradio.__file__).parent / "templates" / "frontend" / "assets").glob("Blocks-*.js")):
+        for i, line in enumerate(f.read_text(encoding="utf-8").split("\n")):
+            if head in line:
+                counts: list[int] = []
+                page.on("console", lambda m: counts.append(int(m.text.split()[1]))
+                        if m.text.startswith("STATUS-WALK ") else None)
+                cdp = page.context.new_cdp_session(page)
+                cdp.send("Debugger.enable")
+                cdp.send("Debugger.setBreakpointByUrl", {
+                    "lineNumber": i, "columnNumber": line.index(head) + len(head), "urlRegex": re.escape(f.name),
+                    "condition": "console.log('STATUS-WALK ' + Object.keys(this.loading_stati.current).length), false"})
+                return counts
+    return None
 
 
 def time_clicks(page, setters, button: str, outputs: list[str], clicks: int, timeout_ms: int = 60_000) -> list[float]:
@@ -136,6 +160,7 @@ def main() -> None:
 
             # the app: one page, every action clicked --clicks times
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            walks = watch_loading_statuses(page)
             page.goto(app.url + "?tab=interpolation")  # the page opens on the lecture map otherwise
             page.wait_for_selector("#interp-run", timeout=120_000)
             page.wait_for_timeout(6000)  # the page's own load events (language, links) finish first
@@ -144,7 +169,11 @@ def main() -> None:
                 if args.only and name not in args.only:
                     continue
                 open_tab(page, tab)
+                before = len(walks) if walks is not None else 0
                 report["app"][name] = summary(time_clicks(page, setters, button, outputs, args.clicks))
+                if walks:  # how many loading statuses each status change walked, and how many walks a click
+                    report["app"][name]["loading_statuses_walked"] = walks[-1]
+                    report["app"][name]["status_walks_per_click"] = round((len(walks) - before) / args.clicks, 1)
                 print(name, report["app"][name], flush=True)
             page.close()
             browser.close()

@@ -85,6 +85,17 @@ def test_each_event_shows_its_progress_on_one_panel_at_most(config):
     assert types[score["show_progress_on"][0]] == "plot"  # Score's spinner sits on its coloured tokens
 
 
+def test_the_page_trims_its_loading_statuses_and_has_no_streams_that_would_need_them(config):
+    """page.LEAN_STATUS_JS runs when a page loads and drops the loading statuses gradio gives a finished
+    event's inputs (for a streaming input's sake). That is only right while no event streams."""
+    from explorer.ui import page as page_mod
+
+    loads = [d for d in config["dependencies"] if any(t[1] == "load" for t in d["targets"])]
+    assert any(d["js"] == page_mod.LEAN_STATUS_JS and not d["backend_fn"] for d in loads)
+    streaming = [d.get("api_name") or d["id"] for d in config["dependencies"] if d["connection"] != "sse"]
+    assert not streaming, f"streaming events need their inputs' loading statuses: {streaming}"
+
+
 def test_figures_do_not_ask_plotly_to_measure_every_tick_label():
     """plotly's default for linear axes ("hide past div") takes each tick label's box after drawing it;
     automargin keeps labels inside the figure anyway. The app's one template says "allow"."""

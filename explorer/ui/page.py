@@ -93,6 +93,40 @@ SET_LOCALE_JS = """async (lang) => {
 # presenter mode: a class on the page root; larger type, secondary controls folded away, figures
 # no wider than the window (1280 x 720 projector)
 
+# gradio's page keeps a loading status for each component that any event has named, and at every
+# status message of any event (about five per click) it looks each one up in the whole component tree
+# and deep-copies its properties. When an event finishes, gradio marks its stream "closed" (every
+# event, streaming or not), and that mark gives each of the event's *inputs* a loading status too, one
+# that only a streaming input would ever show. So the list grew with every input of every event a page
+# had run: 19 after the first tab, 50 after six actions over four tabs, and every click later in the
+# page paid for all of them. This app has no streaming events (a test checks), so the page's
+# LoadingStatus store is given finished events without that mark: its list holds the panels that show
+# a spinner (one per event) and nothing else. It patches the class the page itself uses (importing the
+# page's own module URL returns the same module); where the class is not found, nothing changes.
+LEAN_STATUS_JS = """async () => {
+  try {
+    const url = performance.getEntriesByType("resource").map((e) => e.name)
+      .find((n) => /\\/assets\\/statustracker-[^/]+\\.js(\\?.*)?$/.test(n));
+    if (!url) return;
+    const mod = await import(url);
+    for (const v of Object.values(mod)) {
+      const C = v && typeof v.LoadingStatus === "function" ? v.LoadingStatus : v;
+      const p = typeof C === "function" ? C.prototype : null;
+      if (!p || typeof p.update !== "function" || typeof p.resolve_args !== "function") continue;
+      if (!p.update.explorerLean) {
+        const update = p.update;
+        p.update = function (status) {
+          const lean = status && status.stream_state === "closed" ? { ...status, stream_state: null } : status;
+          return update.call(this, lean);
+        };
+        p.update.explorerLean = true;
+      }
+      document.documentElement.dataset.leanStatus = "1";
+      return;
+    }
+  } catch (e) { console.warn("could not trim the page's loading statuses", e); }
+}"""
+
 PRESENT_JS = """(on) => {
   document.body.classList.toggle("presenter", !!on);
   // figures: plotly writes its fonts inline, so they are enlarged (and restored) through plotly itself,
@@ -319,6 +353,7 @@ class Page:
         link = gr.State({"tab": None, "values": {}})  # a link's tab and its settings, applied when it opens
         quiet = dict(api_visibility="private", show_progress="hidden", queue=False)
         load = demo.load(open_link, None, [self.lang, self.present, self.notice, link], **quiet)
+        demo.load(None, None, None, js=LEAN_STATUS_JS)  # first thing: a page's clicks stay as cheap as its first
         # what the URL does not name is left as it is: a student may already have clicked a tab
         load.then(None, [self.lang], None, js=SET_LOCALE_JS).then(
             None, [self.present], None, js=PRESENT_JS).then(None, None, None, js=OPEN_LINKED_TAB_JS)
