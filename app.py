@@ -67,6 +67,10 @@ LAUNCH = dict(
     i18n=page.I18N,  # static text in English and Chinese (explorer/i18n.py)
     max_file_size="2mb",  # sketches and uploads are 28x28 digits: nothing big is needed
     enable_monitoring=False,
+    # gradio's run history: the page rereads and rewrites its list of the last 100 runs, every input and
+    # output included, in the browser's storage at each message of each click (about 70 ms of a click
+    # in the browser here), and leaves a student's drawings in a shared classroom computer's storage
+    run_history=False,
     # False: gradio's own errors (preprocessing, paths) reach callers as a generic "Error" without
     # internals; the app's messages are gr.Error, which gradio shows whatever this says
     show_error=False,

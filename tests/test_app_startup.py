@@ -100,6 +100,7 @@ def test_lean_sessions_keep_no_configs_but_give_gradios_deep_link_configs():
     """hardening.LeanSessionState: a new session builds no block configs, and after the same events
     (plain values, a State, a prop update) the configs its deep-link route reads are gradio's own."""
     import asyncio
+    import concurrent.futures
 
     import gradio as gr
     import orjson
@@ -122,7 +123,10 @@ def test_lean_sessions_keep_no_configs_but_give_gradios_deep_link_configs():
     def configs(cls) -> bytes:
         session = cls(demo)
         for args in (["olivia", 2, None], ["anna", 5, None]):
-            asyncio.run(demo.process_api(fn, args, state=session))
+            # a loop of its own, in a thread: Playwright's sync API leaves a running loop in this one
+            # when a browser test ran earlier in the same process
+            with concurrent.futures.ThreadPoolExecutor(1) as pool:
+                pool.submit(asyncio.run, demo.process_api(fn, args, state=session)).result()
         return orjson.dumps(list(session.components), option=orjson.OPT_SERIALIZE_NUMPY, default=str)
 
     lean = configs(LeanSessionState)

@@ -1,7 +1,13 @@
-"""The page's loading statuses (page.LEAN_STATUS_JS), in a real browser: gradio's page looks up and
-deep-copies every component it keeps a loading status for at each status message of every click, and
-it used to keep one for every input of every event the page had run (50 after six actions over four
-tabs; scripts/bench_browser.py reports the count). Now it keeps only the panels that show a spinner."""
+"""What gradio's page does at each click besides drawing, in a real browser.
+
+Loading statuses (page.LEAN_STATUS_JS): the page looks up and deep-copies every component it keeps a
+loading status for at each status message of every click, and it used to keep one for every input of
+every event the page had run (50 after six actions over four tabs; scripts/bench_browser.py reports the
+count). Now it keeps only the panels that show a spinner.
+
+Run history (app.LAUNCH's run_history=False): gradio's page would reread and rewrite its list of the
+last 100 runs, inputs and outputs included, in the browser's storage at each message of each click.
+"""
 from __future__ import annotations
 
 import json
@@ -80,3 +86,26 @@ def test_clicks_in_two_tabs_leave_only_spinner_panels_in_the_store(browser, app_
         assert len(held) <= 6
     finally:
         context.close()
+
+
+def test_the_page_keeps_no_run_history(browser, app_url):
+    """No run is written to the browser's storage (a classroom computer keeps no student's drawings),
+    and gradio's run-history page and routes are off."""
+    import urllib.error
+    import urllib.request
+
+    context, page = open_view(browser, app_url, "?tab=prior_posterior")
+    try:
+        page.locator("#pp-prior-run").click()
+        page.locator("#pp-post-run").click()
+        page.locator("#pp-numbers", has_text="log p(x)").wait_for(timeout=30_000)
+        page.wait_for_timeout(1000)
+        keys = page.evaluate("() => Object.keys(window.localStorage)")
+        assert not [k for k in keys if k.startswith("gradio:run-history")], keys
+        cfg = page.evaluate("async () => (await (await fetch('config')).json())")
+        assert cfg["run_history"] is False and "runs" not in cfg["footer_links"]
+    finally:
+        context.close()
+    with pytest.raises(urllib.error.HTTPError) as err:
+        urllib.request.urlopen(app_url + "gradio_api/runs", timeout=10)
+    assert err.value.code == 404
