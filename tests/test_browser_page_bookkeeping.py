@@ -104,6 +104,14 @@ def test_the_page_keeps_no_run_history(browser, app_url):
         assert not [k for k in keys if k.startswith("gradio:run-history")], keys
         cfg = page.evaluate("async () => (await (await fetch('config')).json())")
         assert cfg["run_history"] is False and "runs" not in cfg["footer_links"]
+        # runs that an earlier version (run history on) saved for this app are deleted at the next load
+        saved = f"gradio:run-history:v2:{cfg['app_id']}"
+        page.evaluate("(k) => { localStorage.setItem(k, JSON.stringify([{id: 'old', inputs: ['a drawing']}]));"
+                      " localStorage.setItem('not-gradios', '1'); }", saved)
+        page.reload()
+        page.wait_for_selector("#lang-switch", timeout=60_000)
+        page.wait_for_function("(k) => localStorage.getItem(k) === null", arg=saved, timeout=15_000)
+        assert page.evaluate("() => localStorage.getItem('not-gradios')") == "1"  # only the app's runs go
     finally:
         context.close()
     with pytest.raises(urllib.error.HTTPError) as err:
