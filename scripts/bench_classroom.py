@@ -9,7 +9,9 @@ Each student is its own gradio_client (its own session), waits an exponential th
 beside it or are chained to it (Score = /token_probabilities with /compare and /attention beside it,
 sent at once as the page does; a model change = the posterior of the new model and, beside it, its
 prior samples: the page's own event draws only their grid, as the posterior's map already shows them),
-drawings sent as images. --live students run live training within the
+drawings sent as images; every click sends the same settings unless --vary-seeds N gives each click
+a random seed below N (the app keeps recent posterior answers, so repeated settings are its best
+case). --live students run live training within the
 trainer cap and poll /live_status like the page's timer. Both servers run as subprocesses
 (`python app.py` and a ten-line echo app), so cold start and RSS are theirs alone; the clients run in
 this process, on the same cores, for both phases alike.
@@ -272,6 +274,15 @@ def app_actions(api: set[str], sketch) -> dict[str, list[tuple[str, list]]]:
     return {k: v for k, v in acts.items() if all(name in api for name, _ in v)}
 
 
+# where each event's seed sits among its arguments (--vary-seeds gives every click a seed of its own)
+SEED_AT = {"/interpolate": 5, "/sample_prior": 1, "/sample_posterior": 2, "/generate": 3, "/tradeoff": 1}
+
+
+def with_seeds(calls: list[tuple[str, list]], seed: int) -> list[tuple[str, list]]:
+    """The same click with another seed (the events that take one)."""
+    return [(api, [seed if i == SEED_AT.get(api) else a for i, a in enumerate(args)]) for api, args in calls]
+
+
 # actions whose events the page sends beside each other (Score: the comparison and the attention map
 # run beside the main event, not after it); the others' events are chained, one after another
 BESIDE = {"score a name", "change model (VAE)"}
@@ -289,12 +300,13 @@ def replay(client, name: str, calls: list[tuple[str, list]]) -> None:
 
 class Student(threading.Thread):
     def __init__(self, url: str, actions: dict, think: float, until: float, seed: int, results: dict,
-                 lock: threading.Lock):
+                 lock: threading.Lock, vary_seeds: int = 0):
         super().__init__(daemon=True)
         from gradio_client import Client
         self.client = Client(url, verbose=False)
         self.actions, self.think, self.until = actions, think, until
         self.rng, self.results, self.lock = random.Random(seed), results, lock
+        self.vary_seeds = vary_seeds
 
     def run(self):
         names = sorted(self.actions)
@@ -305,7 +317,10 @@ class Student(threading.Thread):
             name = self.rng.choice(names)
             t0 = time.perf_counter()
             try:
-                replay(self.client, name, self.actions[name])
+                calls = self.actions[name]
+                if self.vary_seeds:
+                    calls = with_seeds(calls, self.rng.randrange(self.vary_seeds))
+                replay(self.client, name, calls)
                 ok, err = True, None
             except Exception as e:  # a failed click is a result, not a crash of the benchmark
                 ok, err = False, f"{type(e).__name__}: {str(e)[:200]}"
@@ -343,11 +358,12 @@ class LiveStudent(threading.Thread):
                 self.results.setdefault("errors", []).append({"action": "live", "error": f"{type(e).__name__}: {e}"})
 
 
-def run_class(url: str, actions: dict, students: int, live: int, think: float, seconds: float, seed: int) -> dict:
+def run_class(url: str, actions: dict, students: int, live: int, think: float, seconds: float, seed: int,
+              vary_seeds: int = 0) -> dict:
     results: dict = {}
     lock = threading.Lock()
     until = time.time() + seconds
-    threads = [Student(url, actions, think, until, seed + i, results, lock) for i in range(students)]
+    threads = [Student(url, actions, think, until, seed + i, results, lock, vary_seeds) for i in range(students)]
     threads += [LiveStudent(url, until, seed + 1000 + i, results, lock) for i in range(live)]
     t0, cpu0 = time.time(), os.times()
     for t in threads:
@@ -389,6 +405,9 @@ def main() -> None:
     p.add_argument("--think", type=float, default=3.0, help="mean think time between clicks, seconds")
     p.add_argument("--seconds", type=float, default=90.0, help="length of each phase")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--vary-seeds", type=int, default=0, metavar="N",
+                   help="each click of the app's class takes a random seed below N (0: every click the same "
+                        "settings, the default; the app keeps recent posterior answers, so repeats are cheap)")
     p.add_argument("--port", type=int, default=7870)
     p.add_argument("--out", default=str(ROOT / "bench" / "classroom.json"))
     p.add_argument("--tls-per-request", action="store_true",
@@ -441,7 +460,8 @@ def main() -> None:
     report["app"]["rss_mb_warm"] = round(app.rss(), 1)  # every action has run once: caches are filled
     watch = MemoryWatch(app.proc.pid)
     watch.start()
-    report["app"]["class"] = run_class(app.url, actions, args.students, args.live, args.think, args.seconds, args.seed)
+    report["app"]["class"] = run_class(app.url, actions, args.students, args.live, args.think, args.seconds, args.seed,
+                                         args.vary_seeds)
     watch.done.set()
     watch.join()
     report["app"]["memory_peak_during_class"] = watch.peak

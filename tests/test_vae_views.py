@@ -181,6 +181,35 @@ def test_posterior_shapes_and_reproducibility(e4):
     assert (p.kl_per_dim >= 0).all()
 
 
+def test_a_repeated_posterior_question_is_answered_from_the_kept_answers(e4, monkeypatch):
+    """The same model, image, K, k and seed: the same answer, without importance sampling again; each
+    caller gets its own copy; another seed or image is computed; at most POSTERIORS_KEPT are kept."""
+    x, y = two_images(e4)
+    e4.posteriors.clear()
+    calls = []
+    sample = type(e4.model).importance_samples
+    monkeypatch.setattr(type(e4.model), "importance_samples",
+                        lambda self, *a, **kw: calls.append(1) or sample(self, *a, **kw))
+    p = vv.analyse_posterior(e4, x, 8, 200, 3)
+    q = vv.analyse_posterior(e4, x.clone(), 8, 200, 3)
+    assert len(calls) == 1
+    assert q is not p and q.log_px == p.log_px and torch.equal(q.z_samples, p.z_samples) and q.elbo == p.elbo
+    p.percentile = -1.0  # a caller changing its copy changes nobody else's
+    assert vv.analyse_posterior(e4, x, 8, 200, 3).percentile == q.percentile != -1.0
+    vv.analyse_posterior(e4, x, 8, 200, 4)
+    vv.analyse_posterior(e4, y, 8, 200, 3)
+    vv.analyse_posterior(e4, x, 8, 201, 3)
+    vv.analyse_posterior(e4, x, 7, 200, 3)
+    assert len(calls) == 5
+    e4.posteriors.clear()
+    fresh = vv.analyse_posterior(e4, x, 8, 200, 3)  # computed again: the same numbers
+    assert len(calls) == 6 and fresh.log_px == p.log_px and torch.equal(fresh.x_samples, p.x_samples)
+    monkeypatch.setattr(vv, "POSTERIORS_KEPT", 3)
+    for seed in range(10):
+        vv.analyse_posterior(e4, x, 1, 5, seed)
+    assert len(e4.posteriors) == 3
+
+
 def test_elbo_is_below_importance_sampled_log_px_on_average(e4):
     g = vv.generator(0)
     gaps = []
