@@ -57,3 +57,33 @@ def test_output_image_is_drawn_as_gradios_image_and_postprocesses_to_the_cache()
     data = img.postprocess(_picture(4))
     assert data.path.startswith(str(img.GRADIO_CACHE)) and data.path.endswith("image.png")
     assert img.postprocess(None) is None
+
+
+def test_a_picture_seen_before_is_not_encoded_again(tmp_path, monkeypatch):
+    from explorer.ui import output_image
+
+    encoded = []
+    real = processing_utils.encode_pil_to_bytes
+    monkeypatch.setattr(processing_utils, "encode_pil_to_bytes", lambda im, fmt: encoded.append(1) or real(im, fmt))
+    picture = _picture(5)
+    first = cache_image(picture, tmp_path)
+    assert cache_image(picture.copy(), tmp_path) == first and len(encoded) == 1  # same pixels: kept path
+    other = picture.copy()
+    other[0, 0] ^= 1  # one pixel differs: a picture of its own
+    assert cache_image(other, tmp_path) != first and len(encoded) == 2
+    pal = PIL.Image.fromarray(picture, "P")
+    pal.putpalette([0, 0, 0] * 256)
+    pal2 = pal.copy()
+    pal2.putpalette([255, 255, 255] * 256)  # the same indices in other colours
+    assert cache_image(pal, tmp_path) != cache_image(pal2, tmp_path) and len(encoded) == 4
+    os.remove(first)  # delete_cache aged it out: written again, at the same path
+    assert cache_image(picture, tmp_path) == first and os.path.exists(first) and len(encoded) == 5
+    assert cache_image(picture, tmp_path / "elsewhere") != first  # another cache folder: its own file
+    marked = PIL.Image.fromarray(picture)
+    marked.info["comment"] = "x"  # metadata goes into the PNG: never taken from the kept paths
+    cache_image(marked, tmp_path)
+    cache_image(marked, tmp_path)
+    assert len(encoded) == 8
+    for i in range(output_image.KEEP_PATHS + 5):  # the kept paths are bounded
+        cache_image(_picture(100 + i), tmp_path / "many")
+    assert len(output_image._KEPT) <= output_image.KEEP_PATHS

@@ -218,3 +218,29 @@ def test_polls_redraw_the_figures_at_most_once_a_second_while_training_but_at_on
     assert isinstance(update(100.0 + FIGURE_SECONDS + 0.2), LiveView)
     run.run_steps(2)  # not training: whatever was measured is drawn
     assert isinstance(update(100.0 + FIGURE_SECONDS + 0.3), LiveView)
+
+
+def test_a_sweep_models_pictures_are_made_once_and_each_caller_gets_its_own(tiny_zoo, frontier, digits, monkeypatch):
+    from explorer.views import tradeoff as tv
+
+    tv._SWEEP_PICTURES.clear()
+    made = []
+    real_recon, real_prior = tv.reconstructions, tv.prior_samples
+    monkeypatch.setattr(tv, "reconstructions", lambda m, x: made.append("r") or real_recon(m, x))
+    monkeypatch.setattr(tv, "prior_samples", lambda m, s: made.append(("p", s)) or real_prior(m, s))
+    a = sweep_view(tiny_zoo, frontier, digits, 2.0, seed=5)
+    b = sweep_view(tiny_zoo, frontier, digits, 2.0, seed=5)
+    assert made == ["r", ("p", 5)]  # the second view decoded nothing
+    assert png(a.prior_samples) == png(b.prior_samples) and png(a.reconstructions) == png(b.reconstructions)
+    assert a.prior_samples is not b.prior_samples  # a copy each: one caller's changes stay its own
+    a.prior_samples.putpixel((0, 0), 0)
+    assert png(sweep_view(tiny_zoo, frontier, digits, 2.0, seed=5).prior_samples) == png(b.prior_samples)
+    sweep_view(tiny_zoo, frontier, digits, 2.0, seed=6)  # a new seed: new prior samples, same reconstructions
+    sweep_view(tiny_zoo, frontier, digits, 4.0, seed=5)  # another model: both anew
+    assert made == ["r", ("p", 5), ("p", 6), "r", ("p", 5)]
+    tv._SWEEP_PICTURES.clear()
+    fresh = sweep_view(tiny_zoo, frontier, digits, 2.0, seed=5)  # made again: the same pictures
+    assert png(fresh.prior_samples) == png(b.prior_samples) and png(fresh.reconstructions) == png(b.reconstructions)
+    for s in range(tv.KEEP_SWEEP_PICTURES + 3):
+        sweep_view(tiny_zoo, frontier, digits, 2.0, seed=100 + s)
+    assert len(tv._SWEEP_PICTURES) <= tv.KEEP_SWEEP_PICTURES

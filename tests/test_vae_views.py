@@ -252,6 +252,46 @@ def test_image_grid_and_strip_shapes():
     assert s.shape[0] == g.shape[0]
 
 
+def test_image_grid_lays_out_cells_and_separators_exactly():
+    imgs = torch.rand(5, 1, 28, 28)
+    g = plots.image_grid(imgs, ncol=3, scale=2, sep=1)
+    tiles = plots.to_uint8(imgs)
+    for i in range(5):  # cell i at row i // 3, column i % 3, each pixel twice as wide and tall
+        r, c = divmod(i, 3)
+        y, x = 1 + r * 57, 1 + c * 57
+        assert np.array_equal(g[y:y + 56, x:x + 56], np.repeat(tiles[i].repeat(2, 0).repeat(2, 1)[..., None], 3, 2))
+    assert (g[0] == plots.SEPARATOR).all() and (g[:, 57] == plots.SEPARATOR).all()
+    assert (g[58:, 115:] == plots.SEPARATOR).all()  # the sixth cell stays empty: no fake blank digit
+    s = plots.strip([imgs[:1], imgs[1:3]], scale=1, sep=2, group_sep=6)
+    assert (s[:, 32:38] == plots.GROUP_SEPARATOR).all() and s.shape == (32, 32 + 6 + 62, 3)
+
+
+@pytest.mark.parametrize("make", ["grid", "strip"])
+def test_pictures_for_the_page_show_the_rgb_grid_within_one_grey_level(make):
+    """The pictures sent to a page are palette PNGs (3x faster to encode, half the bytes): the same
+    layout and separator colours as the RGB grid, each grey at most one step in 255 away."""
+    import io
+
+    imgs = torch.rand(16, 1, 28, 28)
+    imgs[0] = 0.0
+    imgs[1] = 1.0
+    if make == "grid":
+        rgb, pic = plots.image_grid(imgs, ncol=4), plots.grid_picture(imgs, ncol=4)
+    else:
+        groups = [imgs[:2], imgs[2:14], imgs[14:]]
+        rgb, pic = plots.strip(groups, ncols=[2, 5, 2]), plots.strip_picture(groups, ncols=[2, 5, 2])
+    assert pic.mode == "P" and pic.size == (rgb.shape[1], rgb.shape[0])
+    shown = np.asarray(pic.convert("RGB")).astype(int)
+    assert np.abs(shown - rgb.astype(int)).max() <= 1
+    separators = (rgb == plots.SEPARATOR).all(-1) | (rgb == plots.GROUP_SEPARATOR).all(-1)
+    assert np.array_equal(shown[separators], rgb[separators].astype(int))  # colours exact
+    assert shown[3:5, 3:5].max() == 0 and (shown[3:5, 3 + 86:3 + 88] == 255).all()  # black and white exact
+    png, png_rgb = io.BytesIO(), io.BytesIO()
+    pic.save(png, "png")
+    PIL.Image.fromarray(rgb).save(png_rgb, "png")
+    assert len(png.getvalue()) < len(png_rgb.getvalue())
+
+
 def test_latent_map_has_classes_and_overlays(e4):
     lmap = e4.map
     path = lmap.project(torch.zeros(5, 4))
@@ -267,7 +307,7 @@ def test_tab_functions_run_on_the_tiny_zoo(tiny_zoo):
 
     strip, fig, info = interpolation.interpolation_outputs(tiny_zoo, "vae_mnist_z2", 1, 7, 6, "slerp", 0)
     png, gif = interpolation.interpolation_exports(tiny_zoo, "vae_mnist_z2", 1, 7, 6, "slerp", 0)
-    assert strip.ndim == 3 and png.endswith(".png") and gif.endswith(".gif") and "6 steps" in info
+    assert strip.mode == "P" and png.endswith(".png") and gif.endswith(".gif") and "6 steps" in info
     grid, point, md = interpolation.manifold_outputs(tiny_zoo, "vae_mnist_z2", 0.3, -0.2)
     assert grid.shape == (420, 420) and point.shape == (168, 168)
     assert interpolation.manifold_outputs(tiny_zoo, "vae_mnist_z4")[0] is None
@@ -276,7 +316,7 @@ def test_tab_functions_run_on_the_tiny_zoo(tiny_zoo):
     out = prior_posterior.posterior_outputs(tiny_zoo, "vae_fashion_z4", 2, 0, 4, 50)
     assert "ELBO" in out[5] and out[7]["z"].shape == (4, 4)
     grid, fig = prior_posterior.prior_outputs(tiny_zoo, "vae_fashion_z4", 0, 1.0, 9, out[7])
-    assert grid.shape == (3 * 84 + 4 * 2, 3 * 84 + 4 * 2, 3)
+    assert grid.mode == "P" and grid.size == (3 * 84 + 4 * 2, 3 * 84 + 4 * 2)
     assert any(t.name == "posterior samples z ~ q(z|x)" for t in fig.data)
 
 
@@ -286,3 +326,27 @@ def test_old_exports_are_pruned(monkeypatch, tmp_path):
     for _ in range(6):
         exports.save_png(np.zeros((28, 28), np.uint8))
     assert len(list(tmp_path.iterdir())) <= 4
+
+
+def test_the_map_extent_is_kept_with_the_map_and_follows_new_coordinates(e4):
+    lmap = e4.map
+    first = plots.map_extent(lmap)
+    assert plots.map_extent(lmap) is first  # kept: the map's coordinates are read once
+    lo, hi = lmap.coords.min(0), lmap.coords.max(0)
+    assert first[0] < lo[0] < hi[0] < first[1] and first[2] < lo[1] < hi[1] < first[3]
+    coords = lmap.coords
+    try:
+        lmap.coords = coords * 2.0  # other coordinates: measured again
+        assert plots.map_extent(lmap) == tuple(2.0 * v for v in first)
+    finally:
+        lmap.coords = coords
+    assert plots.map_extent(lmap) == first
+
+
+def test_prior_z_draws_the_z_of_the_prior_samples_without_decoding(e4, monkeypatch):
+    z, x_hat = vv.sample_prior(e4, seed=3, temperature=0.7, n=5)
+    decoded = []
+    monkeypatch.setattr(e4.model, "decode", lambda *a, **k: decoded.append(1))
+    assert torch.equal(vv.prior_z(e4, seed=3, temperature=0.7, n=5), z) and not decoded
+    with pytest.raises(InputError):
+        vv.prior_z(e4, seed=3, temperature=0.7, n=0)

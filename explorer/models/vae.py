@@ -305,9 +305,13 @@ class VAE(nn.Module):
         self, n: int, generator: torch.Generator | None = None, temperature: float = 1.0, y=None
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """z ~ N(0, temperature^2 I) -> (z (n, Z), x_hat (n, C, H, W)); conditional: x_hat ~ p(x|z,y)."""
-        device = next(self.parameters()).device
-        z = temperature * torch.randn(n, self.config.latent_dim, generator=generator, device=device)
+        z = self.prior_z(n, generator, temperature)
         return z, self.decode(z, y)
+
+    def prior_z(self, n: int, generator: torch.Generator | None = None, temperature: float = 1.0) -> torch.Tensor:
+        """The z of sample_prior alone (the same draws for the same generator), without decoding them."""
+        device = next(self.parameters()).device
+        return temperature * torch.randn(n, self.config.latent_dim, generator=generator, device=device)
 
     @torch.no_grad()
     def sample_posterior(

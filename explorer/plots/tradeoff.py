@@ -250,7 +250,7 @@ def image_grid(images, ncols: int, scale: int = 3, pad: int = 2) -> Image.Image:
     a = torch.as_tensor(np.asarray(images.detach() if isinstance(images, torch.Tensor) else images,
                                    dtype=np.float32))
     a = a.reshape(len(a), 1, a.shape[-2], a.shape[-1])
-    return Image.fromarray(vae_plots.image_grid(a, ncols, scale=scale, sep=pad))
+    return vae_plots.grid_picture(a, ncols, scale=scale, sep=pad)
 
 
 def originals_over_reconstructions(originals, reconstructions) -> Image.Image:

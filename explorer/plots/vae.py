@@ -35,39 +35,71 @@ def upscale(a: np.ndarray, scale: int) -> np.ndarray:
     return a.repeat(scale, 0).repeat(scale, 1) if scale > 1 else a
 
 
-def image_grid(images, ncol: int, scale: int = 3, sep: int = 2, sep_color=SEPARATOR) -> np.ndarray:
-    """(N, 1, H, W) in [0, 1] -> an (rows*H*scale + seps, ...) RGB uint8 grid, thin separators."""
+# A digit picture is built as codes: 0-255 grey levels, then the two separators' colours. As RGB it is
+# exact; sent to a page it is a palette PNG (one byte a pixel instead of three: about 3x faster to
+# encode and half the bytes of the RGB PNG), whose 256 entries hold 254 greys and the two separators,
+# so a grey level is off by at most one step in 255 (tests/test_vae_views.py checks both).
+SEP_CODE, GROUP_CODE = 256, 257
+_CODE_RGB = np.concatenate([np.repeat(np.arange(256)[:, None], 3, 1), [SEPARATOR, GROUP_SEPARATOR]]).astype(np.uint8)
+_GREYS = 254
+_CODE_INDEX = np.concatenate([np.round(np.arange(256) * (_GREYS - 1) / 255.0), [_GREYS, _GREYS + 1]]).astype(np.uint8)
+_PALETTE = np.concatenate([np.repeat(np.round(np.arange(_GREYS) * 255.0 / (_GREYS - 1))[:, None], 3, 1),
+                           [SEPARATOR, GROUP_SEPARATOR]]).astype(np.uint8).ravel().tolist()
+
+
+def _grid_codes(images, ncol: int, scale: int, sep: int) -> np.ndarray:
+    """(N, 1, H, W) in [0, 1] -> (rows*H*scale + seps, cols*W*scale + seps) codes, separators between
+    cells and around them; cells past the last image keep the separator: no fake blank digits."""
     tiles = to_uint8(images)
     n, h, w = tiles.shape
     ncol = max(1, min(ncol, n))
     nrow = -(-n // ncol)
     H, W = h * scale, w * scale
-    out = np.empty((nrow * H + (nrow + 1) * sep, ncol * W + (ncol + 1) * sep, 3), np.uint8)
-    out[:] = sep_color
-    for i in range(n):  # cells past the last image keep the separator colour: no fake blank digits
-        r, c = divmod(i, ncol)
-        y, x = sep + r * (H + sep), sep + c * (W + sep)
-        out[y:y + H, x:x + W] = upscale(tiles[i], scale)[..., None]
-    return out
+    cells = np.full((nrow * ncol, H + sep, W + sep), SEP_CODE, np.uint16)  # each cell: separator below, right
+    cells[:n, :H, :W] = tiles.repeat(scale, 1).repeat(scale, 2) if scale > 1 else tiles
+    out = cells.reshape(nrow, ncol, H + sep, W + sep).transpose(0, 2, 1, 3).reshape(nrow * (H + sep), ncol * (W + sep))
+    return np.pad(out, ((sep, 0), (sep, 0)), constant_values=SEP_CODE)
+
+
+def _strip_codes(groups: list, ncols: list[int] | None, scale: int, sep: int, group_sep: int) -> np.ndarray:
+    ncols = ncols or [len(g) for g in groups]
+    parts = [_grid_codes(g, c, scale, sep) for g, c in zip(groups, ncols)]
+    h = max(p.shape[0] for p in parts)
+    out = []
+    for i, p in enumerate(parts):
+        if i:
+            out.append(np.full((h, group_sep), GROUP_CODE, np.uint16))
+        out.append(np.pad(p, ((0, h - p.shape[0]), (0, 0)), constant_values=SEP_CODE))
+    return np.concatenate(out, 1)
+
+
+def picture(codes: np.ndarray) -> PIL.Image.Image:
+    """Codes -> a palette image for the page (see SEP_CODE above)."""
+    img = PIL.Image.fromarray(_CODE_INDEX.take(codes), "P")
+    img.putpalette(_PALETTE)
+    return img
+
+
+def image_grid(images, ncol: int, scale: int = 3, sep: int = 2) -> np.ndarray:
+    """(N, 1, H, W) in [0, 1] -> an (rows*H*scale + seps, ...) RGB uint8 grid, thin separators."""
+    return _CODE_RGB.take(_grid_codes(images, ncol, scale, sep), axis=0)
+
+
+def grid_picture(images, ncol: int, scale: int = 3, sep: int = 2) -> PIL.Image.Image:
+    """image_grid as a palette image, for an image output (a page shows it the same)."""
+    return picture(_grid_codes(images, ncol, scale, sep))
 
 
 def strip(groups: list, ncols: list[int] | None = None, scale: int = 3, sep: int = 2, group_sep: int = 6) -> np.ndarray:
     """Groups of images side by side, parted by a wider amber bar; a group with ncols[i] < its
-    length wraps onto several rows (long interpolation paths stay readable)."""
-    ncols = ncols or [len(g) for g in groups]
-    parts = [image_grid(g, ncol=c, scale=scale, sep=sep) for g, c in zip(groups, ncols)]
-    h = max(p.shape[0] for p in parts)
-    padded = []
-    for p in parts:
-        pad = np.empty((h - p.shape[0], p.shape[1], 3), np.uint8)
-        pad[:] = SEPARATOR
-        padded.append(np.concatenate([p, pad], 0))
-    bar = np.empty((h, group_sep, 3), np.uint8)
-    bar[:] = GROUP_SEPARATOR
-    out = [padded[0]]
-    for p in padded[1:]:
-        out += [bar, p]
-    return np.concatenate(out, 1)
+    length wraps onto several rows (long interpolation paths stay readable). RGB uint8."""
+    return _CODE_RGB.take(_strip_codes(groups, ncols, scale, sep, group_sep), axis=0)
+
+
+def strip_picture(groups: list, ncols: list[int] | None = None, scale: int = 3, sep: int = 2,
+                  group_sep: int = 6) -> PIL.Image.Image:
+    """strip as a palette image, for an image output."""
+    return picture(_strip_codes(groups, ncols, scale, sep, group_sep))
 
 
 def frames(images, scale: int = 4) -> list[np.ndarray]:
@@ -140,8 +172,15 @@ MAP_POINT_RADIUS = 2.5
 
 
 def map_extent(lmap) -> tuple[float, float, float, float]:
-    """(x0, x1, y0, y1): the test set's coordinates with a 4 % margin."""
-    lo, hi = lmap.coords.min(0), lmap.coords.max(0)
+    """(x0, x1, y0, y1): the test set's coordinates with a 4 % margin (every map figure asks)."""
+    return _extent(_ByIdentity(lmap.coords))
+
+
+@functools.lru_cache(maxsize=16)
+def _extent(key: _ByIdentity) -> tuple[float, float, float, float]:
+    """Once per map's coordinates, as they do not change: 10,000 points read twice on every click."""
+    coords = key.obj
+    lo, hi = coords.min(0), coords.max(0)
     pad = 0.04 * np.maximum(hi - lo, 1e-6)
     return float(lo[0] - pad[0]), float(hi[0] + pad[0]), float(lo[1] - pad[1]), float(hi[1] + pad[1])
 
@@ -274,12 +313,18 @@ def _histogram(key: _ByIdentity, bins: int = 60) -> tuple[np.ndarray, np.ndarray
     return ((edges[:-1] + edges[1:]) / 2).astype(np.float32), counts.astype(np.int32), float(edges[1] - edges[0])
 
 
+@functools.lru_cache(maxsize=16)
+def _log_px_range(key: _ByIdentity) -> tuple[float, float]:
+    """The test set's 0.5th percentile and maximum of log p(x), once per model."""
+    return float(np.percentile(key.obj, 0.5)), float(np.max(key.obj))
+
+
 def log_px_histogram(test_log_px: np.ndarray, log_px: float, elbo: float, percentile: float | None,
                      height: int = 360, lang: str = "en") -> go.Figure:
     """The test set's log p(x) with this x's importance-sampled log p(x) (solid) and ELBO (dashed).
     An x far below the test set (an outlier) is pinned to the left edge with its value written out,
     so the histogram keeps a readable scale."""
-    t_lo, t_hi = float(np.percentile(test_log_px, 0.5)), float(test_log_px.max())
+    t_lo, t_hi = _log_px_range(_ByIdentity(test_log_px))
     span = t_hi - t_lo + 1.0
     floor = t_lo - 0.6 * span  # beyond this, a line would squash the histogram into a sliver
     lo = max(min(t_lo, log_px, elbo), floor)

@@ -35,8 +35,8 @@ def interpolation_outputs(zoo: Zoo, model, class_a=-1, class_b=-1, steps=10, met
     entry, lmap, a, b, r = _path(zoo, model, class_a, class_b, steps, method, seed, source_a, source_b,
                                  sketch_a, upload_a, sketch_b, upload_b, lang)
     n = r.x_path.shape[0]
-    image = plots.strip([torch.cat([r.x_a, r.recon_a]), r.x_path, torch.cat([r.recon_b, r.x_b])],
-                        ncols=[2, min(n, PATH_COLS), 2])
+    image = plots.strip_picture([torch.cat([r.x_a, r.recon_a]), r.x_path, torch.cat([r.recon_b, r.x_b])],
+                                ncols=[2, min(n, PATH_COLS), 2])
     coords = lmap.project(r.z_path)
     title = t("interp.map_title", lang, model=vv.label(entry, lang), method=vv.map_method(lmap, lang),
               path=t("interp.path_spherical" if method == "slerp" else "interp.path_linear", lang))

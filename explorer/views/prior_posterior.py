@@ -3,6 +3,7 @@ importance-sampled log p(x) and percentile among the test set), all placed on on
 from __future__ import annotations
 
 import numpy as np
+import PIL.Image
 import torch
 
 from ..i18n import t
@@ -14,17 +15,17 @@ BINARISE_NOTE = t("pp.binarise_note")  # the English text; views write it in the
 
 
 def _prior_z(entry, seed, temperature, n) -> torch.Tensor:
-    z, _ = vv.sample_prior(entry, seed, temperature, n)
-    return z
+    """The prior samples' z alone: the posterior's map shows where they are, not what they decode to."""
+    return vv.prior_z(entry, seed, temperature, n)
 
 
-def _prior_samples(entry, seed, temperature, n) -> tuple[torch.Tensor, np.ndarray]:
-    """-> (z (n, Z), the grid image of their decodings)."""
+def _prior_samples(entry, seed, temperature, n) -> tuple[torch.Tensor, PIL.Image.Image]:
+    """-> (z (n, Z), the grid picture of their decodings)."""
     z, x_hat = vv.sample_prior(entry, seed, temperature, n)
-    return z, plots.image_grid(x_hat, ncol=int(np.ceil(np.sqrt(len(z)))), scale=3)
+    return z, plots.grid_picture(x_hat, ncol=int(np.ceil(np.sqrt(len(z)))), scale=3)
 
 
-def prior_grid(zoo: Zoo, model, seed=0, temperature=1.0, n=16) -> np.ndarray:
+def prior_grid(zoo: Zoo, model, seed=0, temperature=1.0, n=16) -> PIL.Image.Image:
     """The prior samples' grid alone (a model change: the posterior's map already shows the samples)."""
     return _prior_samples(zoo.vae(model), seed, temperature, n)[1]
 
@@ -61,9 +62,9 @@ def posterior_outputs(zoo: Zoo, model, class_index=-1, seed=0, n_samples=8, k=10
     pick = vv.pick_input(entry, source, class_index, g, sketch, upload, name="x", lang=lang)
     p = vv.analyse_posterior(entry, pick.x, n_samples, k, seed)
     groups = [pick.x, p.x_eval, p.recon] if p.binarised else [pick.x, p.recon]
-    inputs_img = plots.strip(groups)
+    inputs_img = plots.strip_picture(groups)
     ncol = min(len(p.x_samples), 8)
-    samples_img = plots.image_grid(p.x_samples, ncol=ncol, scale=3)
+    samples_img = plots.grid_picture(p.x_samples, ncol=ncol, scale=3)
     hist = plots.log_px_histogram(lmap.test_log_px, p.log_px, p.elbo, p.percentile, lang=lang)
     gap = p.log_px - p.elbo
     md = (t("pp.table", lang, x=pick.description, binarised=t("pp.binarised", lang) if p.binarised else "",

@@ -10,7 +10,9 @@ and the live run can be compared point to point.
 from __future__ import annotations
 
 import math
+import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -212,6 +214,29 @@ def prior_samples(model: VAE, seed: int, n: int = N_PRIOR) -> Image.Image:
     return plots.image_grid(x_hat, ncols=8)
 
 
+KEEP_SWEEP_PICTURES = 64
+_SWEEP_PICTURES: OrderedDict[tuple, tuple] = OrderedDict()  # (what, id(model), id(x) or seed) -> (model, x, picture)
+_SWEEP_LOCK = threading.Lock()
+
+
+def _kept_picture(what: str, model: VAE, arg, make) -> Image.Image:
+    """A sweep model's picture (its reconstructions of the fixed digits, or its prior samples for a
+    seed), made once and kept: the sweep's models never change, and a class asks for the same few
+    again and again (two decoder passes were a third of a /tradeoff call). Each caller gets a copy."""
+    key = (what, id(model), id(arg) if isinstance(arg, torch.Tensor) else arg)
+    with _SWEEP_LOCK:
+        kept = _SWEEP_PICTURES.get(key)
+        if kept is not None and kept[0] is model and kept[1] is arg:
+            _SWEEP_PICTURES.move_to_end(key)
+            return kept[2].copy()
+    picture = make(model, arg)
+    with _SWEEP_LOCK:
+        _SWEEP_PICTURES[key] = (model, arg, picture)
+        while len(_SWEEP_PICTURES) > KEEP_SWEEP_PICTURES:
+            _SWEEP_PICTURES.popitem(last=False)
+    return picture.copy()
+
+
 @dataclass
 class SweepView:
     beta: float  # the sweep point's beta
@@ -240,8 +265,9 @@ def sweep_view(zoo: Zoo, frontier: Frontier, digits: FixedDigits, beta, seed=0, 
     summary = t("to.sweep_summary", lang, b=b, name=point.name, R=R, D=D, total=D + R, active=active, n=len(kl),
                 source=digits.source_in(lang), shipped=shipped)
     return SweepView(
-        beta=float(b), name=point.name, reconstructions=reconstructions(point.model, digits.show.x),
-        prior_samples=prior_samples(point.model, seed),
+        beta=float(b), name=point.name,
+        reconstructions=_kept_picture("reconstructions", point.model, digits.show.x, reconstructions),
+        prior_samples=_kept_picture("prior", point.model, seed, prior_samples),
         kl_bars=plots.kl_bars(kl, frontier.active[i], t("to.kl_title", lang, b=b), lang=lang),
         plane=plots.rate_distortion_plane(frontier.betas, frontier.rates, frontier.distortions, chosen=i,
                                           title=t("to.fig.plane", lang), lang=lang,

@@ -216,6 +216,13 @@ def sample_prior(entry: VAEEntry, seed=0, temperature=1.0, n=16) -> tuple[torch.
     return entry.model.sample_prior(n, generator(seed), temperature)
 
 
+def prior_z(entry: VAEEntry, seed=0, temperature=1.0, n=16) -> torch.Tensor:
+    """The z of sample_prior with the same settings, not decoded (where only their place on the map is drawn)."""
+    n = check_int(n, "number of prior samples", *PRIOR_COUNT)
+    temperature = check_float(temperature, "temperature", *TEMPERATURE)
+    return entry.model.prior_z(n, generator(seed), temperature)
+
+
 @dataclass
 class Posterior:
     x: torch.Tensor  # (1, 1, 28, 28) the input in [0, 1]
