@@ -119,6 +119,7 @@ def test_attention_refuses_gru_and_bad_layers(tiny_zoo, transformer):
 
 def test_seeded_generation_reproduces(entry):
     a = tv.generate_samples(entry, n=8, temperature=1.0, top_k=0, seed=123)
+    tv.SAMPLES.clear()  # drawn again, not taken from the kept answers
     b = tv.generate_samples(entry, n=8, temperature=1.0, top_k=0, seed=123)
     c = tv.generate_samples(entry, n=8, temperature=1.0, top_k=0, seed=124)
     assert [s.text for s in a] == [s.text for s in b]
@@ -264,3 +265,56 @@ def test_tab_builds_with_stable_api_names(tiny_zoo):
         tokens.build(tiny_zoo)
     public = {fn.api_name for fn in demo.fns.values() if fn.api_visibility == "public"}
     assert {"token_probabilities", "generate", "generate_step", "attention", "compare", "reset_steps"} <= public
+
+
+def test_one_score_click_runs_each_model_once_and_callers_get_their_own_copies(tiny_zoo, monkeypatch):
+    """Score sends three events at once (scores, comparison, attention): the Transformer runs once for
+    the scores and once for the attention map, the GRU once, however many ask."""
+    import threading
+
+    for kept in (tv.SCORES, tv.ATTENTIONS):
+        kept.clear()
+    runs = []
+    real = tv.token_log_probs
+    monkeypatch.setattr(tv, "token_log_probs", lambda m, v, text: runs.append(type(m).__name__) or real(m, v, text))
+    transformer = tiny_zoo.lm("names_transformer")
+    results, errors = [], []
+
+    def ask(fn):
+        try:
+            results.append(fn())
+        except Exception as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=ask, args=(f,)) for f in (
+        lambda: tv.score(transformer, " Olivia "), lambda: tv.compare(tiny_zoo, "olivia"),
+        lambda: tv.attention(transformer, "olivia", 1, 0), lambda: tv.score(transformer, "olivia"))]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert not errors and sorted(runs) == ["GRULanguageModel", "Transformer"]
+    assert tv.ATTENTIONS.computed == 1
+    a, b = tv.score(transformer, "olivia"), tv.score(transformer, "olivia")
+    assert a == b and a is not b and a.rows[0] is not b.rows[0]
+    a.rows[0].top.clear()  # one caller's change stays in its copy
+    assert tv.score(transformer, "olivia").rows[0].top
+    tv.SCORES.clear()
+    assert tv.score(transformer, "olivia") == b  # computed again: the same numbers
+    assert tv.score(transformer, "emma").text == "emma" and len(runs) == 4
+    h1, h2 = tv.attention(transformer, "olivia", 2, 1), tv.attention(transformer, "olivia", 2, 1)
+    assert np.array_equal(h1.weights, h2.weights) and tv.ATTENTIONS.computed == 1  # other layers: same pass
+    h1.weights[:] = 0
+    assert tv.attention(transformer, "olivia", 2, 1).weights.sum() > 0
+
+
+def test_generated_names_are_kept_by_their_settings(transformer, monkeypatch):
+    tv.SAMPLES.clear()
+    a = tv.generate_samples(transformer, 4, 1.0, 0, 11)
+    b = tv.generate_samples(transformer, 4, 1.0, 0, 11)
+    assert a == b and a is not b and tv.SAMPLES.computed == 1
+    tv.generate_samples(transformer, 4, 1.0, 0, 12)
+    tv.generate_samples(transformer, 4, 0.5, 0, 11)
+    tv.generate_samples(transformer, 4, 1.0, 3, 11)
+    tv.generate_samples(transformer, 5, 1.0, 0, 11)
+    assert tv.SAMPLES.computed == 5

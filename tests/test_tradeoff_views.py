@@ -223,7 +223,7 @@ def test_polls_redraw_the_figures_at_most_once_a_second_while_training_but_at_on
 def test_a_sweep_models_pictures_are_made_once_and_each_caller_gets_its_own(tiny_zoo, frontier, digits, monkeypatch):
     from explorer.views import tradeoff as tv
 
-    tv._SWEEP_PICTURES.clear()
+    tv.SWEEP_PICTURES.clear()
     made = []
     real_recon, real_prior = tv.reconstructions, tv.prior_samples
     monkeypatch.setattr(tv, "reconstructions", lambda m, x: made.append("r") or real_recon(m, x))
@@ -238,9 +238,9 @@ def test_a_sweep_models_pictures_are_made_once_and_each_caller_gets_its_own(tiny
     sweep_view(tiny_zoo, frontier, digits, 2.0, seed=6)  # a new seed: new prior samples, same reconstructions
     sweep_view(tiny_zoo, frontier, digits, 4.0, seed=5)  # another model: both anew
     assert made == ["r", ("p", 5), ("p", 6), "r", ("p", 5)]
-    tv._SWEEP_PICTURES.clear()
+    tv.SWEEP_PICTURES.clear()
     fresh = sweep_view(tiny_zoo, frontier, digits, 2.0, seed=5)  # made again: the same pictures
     assert png(fresh.prior_samples) == png(b.prior_samples) and png(fresh.reconstructions) == png(b.reconstructions)
-    for s in range(tv.KEEP_SWEEP_PICTURES + 3):
+    for s in range(tv.SWEEP_PICTURES.size + 3):
         sweep_view(tiny_zoo, frontier, digits, 2.0, seed=100 + s)
-    assert len(tv._SWEEP_PICTURES) <= tv.KEEP_SWEEP_PICTURES
+    assert len(tv.SWEEP_PICTURES) <= tv.SWEEP_PICTURES.size

@@ -8,6 +8,7 @@ is the log-probability of exactly this word, not of every word starting with it.
 """
 from __future__ import annotations
 
+import copy
 import math
 from dataclasses import dataclass, field
 
@@ -19,12 +20,19 @@ from ..errors import SEED_RANGE, InputError, check_float
 from ..i18n import lm_label, t
 from ..models import Vocab, VocabularyError, context, generate, sample_step, token_log_probs
 from ..models.vocab import SPECIAL, SPECIAL_LABEL
+from .kept import Kept
 
 TEMPERATURE_RANGE = (0.05, 5.0)
 SEED_MAX = SEED_RANGE[1]
 MAX_SAMPLES = 50
 TOP_N = 5  # alternatives listed per position
 MAX_INPUT_CHARS = 1000  # longer input is refused before any string work
+# A Score click asks each model about the same text three times at once (the scores, the comparison of
+# both models, the attention map): the answers are kept by model and text, and a question already
+# being answered is waited for, so each model runs once per text (and a class's repeated names, never).
+SCORES = Kept(256)
+ATTENTIONS = Kept(128)
+SAMPLES = Kept(64)  # generated names depend only on the model and the settings (the seed included)
 
 
 class SettingError(InputError):
@@ -155,9 +163,14 @@ class Scored:
 
 
 def score(entry, text: str) -> Scored:
-    """Per-position p(x_t | x_<t), -log p and the top alternatives, plus the totals."""
+    """Per-position p(x_t | x_<t), -log p and the top alternatives, plus the totals (kept: SCORES;
+    each caller gets its own copy)."""
+    text = normalise_text(entry.vocab, text)
+    return copy.deepcopy(SCORES.get((entry.model, entry.name, text), lambda: _score(entry, text)))
+
+
+def _score(entry, text: str) -> Scored:
     vocab = entry.vocab
-    text = normalise_text(vocab, text)
     s = token_log_probs(entry.model, vocab, text)
     top_p, top_i = s.probs.topk(min(TOP_N, vocab.size), dim=-1)  # (T+1, TOP_N)
     rows = []
@@ -223,12 +236,19 @@ def attention(entry, text: str, layer: int = 1, head: int = 0) -> Attention:
                            "the past in its hidden state")
     layer, head = check_layer_head(entry.model, layer, head)
     text = normalise_text(entry.vocab, text)
-    entry.model.eval()
-    _, _, att = entry.model(context(entry.vocab, text)[None], return_attention=True)  # <.> w_1 .. w_T  # (n_layer, B, n_head, T, T)
+    att = ATTENTIONS.get((entry.model, text), lambda: _attention_weights(entry, text))  # (n_layer, B, n_head, T, T)
     a = att[layer - 1, 0]  # (n_head, T, T)
     a = a.mean(0) if head == 0 else a[head - 1]
     cfg = entry.model.config
     return Attention(a.double().numpy(), [SPECIAL] + list(text), layer, head, cfg.n_layer, cfg.n_head)
+
+
+@torch.no_grad()
+def _attention_weights(entry, text: str) -> torch.Tensor:
+    """Every layer's and head's attention on text, one forward pass: (n_layer, 1, n_head, T, T)."""
+    entry.model.eval()
+    _, _, att = entry.model(context(entry.vocab, text)[None], return_attention=True)  # <.> w_1 .. w_T
+    return att
 
 
 # ---------------------------------------------------------------------------------------------
@@ -256,6 +276,11 @@ def generate_samples(entry, n: int = 10, temperature: float = 1.0, top_k: int = 
     """n names drawn one character at a time from p(x_t | x_<t) (after temperature and top-k)."""
     n, temperature = check_n(n), check_temperature(temperature)
     top_k, seed = check_top_k(top_k, entry.vocab), check_seed(seed)
+    return copy.deepcopy(SAMPLES.get((entry.model, entry.name, n, float(temperature), top_k, seed),
+                                     lambda: _generate_samples(entry, n, temperature, top_k, seed)))
+
+
+def _generate_samples(entry, n: int, temperature: float, top_k: int, seed: int) -> list[Sample]:
     return [Sample(g.text, g.log_p, g.cut, entry.in_training_set(g.text) if g.text else None)
             for g in generate(entry.model, entry.vocab, n, temperature, top_k, seed)]
 

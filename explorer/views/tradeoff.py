@@ -10,9 +10,7 @@ and the live run can be compared point to point.
 from __future__ import annotations
 
 import math
-import threading
 import time
-from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,6 +27,7 @@ from ..plots import tradeoff as plots
 from ..training.live import LiveConfig, LiveRun, LiveSnapshot, copy_model, small_vae
 from ..training.live_process import ProcessRun
 from ..zoo import Zoo
+from .kept import Kept
 
 EVAL_PER_CLASS = 25
 SHOW_PER_CLASS = 1
@@ -214,27 +213,14 @@ def prior_samples(model: VAE, seed: int, n: int = N_PRIOR) -> Image.Image:
     return plots.image_grid(x_hat, ncols=8)
 
 
-KEEP_SWEEP_PICTURES = 64
-_SWEEP_PICTURES: OrderedDict[tuple, tuple] = OrderedDict()  # (what, id(model), id(x) or seed) -> (model, x, picture)
-_SWEEP_LOCK = threading.Lock()
+# a sweep model's pictures (its reconstructions of the fixed digits; its prior samples for a seed): the
+# sweep's models never change, and a class asks for the same few again and again (two decoder passes
+# were a third of a /tradeoff call); each caller gets a copy
+SWEEP_PICTURES = Kept(64)
 
 
 def _kept_picture(what: str, model: VAE, arg, make) -> Image.Image:
-    """A sweep model's picture (its reconstructions of the fixed digits, or its prior samples for a
-    seed), made once and kept: the sweep's models never change, and a class asks for the same few
-    again and again (two decoder passes were a third of a /tradeoff call). Each caller gets a copy."""
-    key = (what, id(model), id(arg) if isinstance(arg, torch.Tensor) else arg)
-    with _SWEEP_LOCK:
-        kept = _SWEEP_PICTURES.get(key)
-        if kept is not None and kept[0] is model and kept[1] is arg:
-            _SWEEP_PICTURES.move_to_end(key)
-            return kept[2].copy()
-    picture = make(model, arg)
-    with _SWEEP_LOCK:
-        _SWEEP_PICTURES[key] = (model, arg, picture)
-        while len(_SWEEP_PICTURES) > KEEP_SWEEP_PICTURES:
-            _SWEEP_PICTURES.popitem(last=False)
-    return picture.copy()
+    return SWEEP_PICTURES.get((what, model, arg), lambda: make(model, arg)).copy()
 
 
 @dataclass
