@@ -36,9 +36,10 @@ def upscale(a: np.ndarray, scale: int) -> np.ndarray:
 
 
 # A digit picture is built as codes: 0-255 grey levels, then the two separators' colours. As RGB it is
-# exact; sent to a page it is a palette PNG (one byte a pixel instead of three: about 3x faster to
-# encode and half the bytes of the RGB PNG), whose 256 entries hold 254 greys and the two separators,
-# so a grey level is off by at most one step in 255 (tests/test_vae_views.py checks both).
+# exact; sent to a page it is a palette PNG (one byte a pixel instead of three: about half the time to
+# encode, and about as many bytes as the RGB PNG: decoded digits 14.1 against 14.5 kB for 16 prior
+# samples, as Pillow does not filter palette rows), whose 256 entries hold 254 greys and the two
+# separators, so a grey level is off by at most one step in 255 (tests/test_vae_views.py checks both).
 SEP_CODE, GROUP_CODE = 256, 257
 _CODE_RGB = np.concatenate([np.repeat(np.arange(256)[:, None], 3, 1), [SEPARATOR, GROUP_SEPARATOR]]).astype(np.uint8)
 _GREYS = 254
