@@ -30,22 +30,14 @@ class ShiftedRun(LiveRun):
 
     shift = 1
 
-    def _train_step(self) -> None:
-        beta, a = self._beta, self.shift
-        self.model.train()
+    def _batch(self) -> torch.Tensor:
+        a = self.shift
         idx = torch.randint(0, len(self.train_x), (self.config.batch_size,), generator=self._gen)
         x = torch.nn.functional.pad(self.train_x[idx].reshape(-1, 28, 28), (a, a, a, a))
         dy, dx = (torch.randint(0, 2 * a + 1, (len(x),), generator=self._gen) for _ in range(2))
         grid = torch.arange(28)
         x = x[torch.arange(len(x))[:, None, None], (dy[:, None] + grid)[:, :, None], (dx[:, None] + grid)[:, None, :]]
-        loss = self.model.loss(binarize(x.reshape(len(x), -1), self._gen), beta=beta, generator=self._gen).loss
-        if self._opt is None:
-            self._opt = torch.optim.Adam(self.model.parameters(), lr=self.config.lr)
-        self._opt.zero_grad(set_to_none=True)
-        loss.backward()
-        self._opt.step()
-        self.step += 1
-        self._step_betas.append((self.step, beta))
+        return binarize(x.reshape(len(x), -1), self._gen)
 
 
 def main() -> None:

@@ -285,12 +285,15 @@ class LiveRun:
             return 0.0
         return (clock[-1][1] - clock[0][1]) / (clock[-1][0] - clock[0][0])
 
+    def _batch(self) -> torch.Tensor:
+        """One training batch, (batch_size, 784) in {0, 1}."""
+        idx = torch.randint(0, len(self.train_x), (self.config.batch_size,), generator=self._gen)
+        return binarize(self.train_x[idx], self._gen)  # dynamic binarisation, as in explorer.train
+
     def _train_step(self) -> None:
         beta = self._beta  # read once: the whole step uses one beta
         self.model.train()
-        idx = torch.randint(0, len(self.train_x), (self.config.batch_size,), generator=self._gen)
-        xb = binarize(self.train_x[idx], self._gen)  # dynamic binarisation, as in explorer.train
-        loss = self.model.loss(xb, beta=beta, generator=self._gen).loss
+        loss = self.model.loss(self._batch(), beta=beta, generator=self._gen).loss
         if self._opt is None:
             self._opt = torch.optim.Adam(self.model.parameters(), lr=self.config.lr)
         self._opt.zero_grad(set_to_none=True)
