@@ -121,3 +121,26 @@ def test_config_rejects_bad_values():
     with pytest.raises(ValueError, match="k must be"):
         VAE(VAEConfig(hidden=(8,), latent_dim=2)).iwae_log_px(binary_images(1), k=0)
     assert math.isfinite(VAEConfig().n_pixels)
+
+
+def test_the_bernoulli_log_likelihood_is_torchs_bce_within_float_rounding():
+    import torch.nn.functional as F
+
+    from explorer.models.vae import bernoulli_log_likelihood
+
+    g = torch.Generator().manual_seed(0)
+    logits = (torch.randn(200, 3, 784, generator=g, dtype=torch.float64) * 12).requires_grad_()
+    for x in ((torch.rand(3, 784, generator=g, dtype=torch.float64) > 0.7).double(),
+              torch.rand(3, 784, generator=g, dtype=torch.float64)):  # binary, and grey values
+        ref = -F.binary_cross_entropy_with_logits(logits, x.expand_as(logits), reduction="none").sum(-1)
+        ours = bernoulli_log_likelihood(logits, x)
+        assert torch.allclose(ours, ref, rtol=0, atol=1e-9)
+        g_ref, = torch.autograd.grad(ref.sum(), logits)
+        g_ours, = torch.autograd.grad(ours.sum(), logits)
+        assert torch.allclose(g_ours, g_ref, atol=1e-12)  # x - sigmoid(l)
+    big = torch.tensor([[-200.0, 200.0, 0.0]])
+    assert torch.isfinite(bernoulli_log_likelihood(big, torch.tensor([[1.0, 0.0, 1.0]]))).all()
+    small = torch.randn(50, 784, generator=g) * 12  # float32, as the models run
+    xb = (torch.rand(784, generator=g) > 0.5).float()
+    ref32 = -F.binary_cross_entropy_with_logits(small, xb.expand_as(small), reduction="none").sum(-1)
+    assert (bernoulli_log_likelihood(small, xb) - ref32).abs().max() < 2e-3  # nats, on sums of ~2,000
