@@ -31,6 +31,8 @@ def _identity_key(key: tuple) -> tuple:
 
 
 class Kept:
+    """The last `size` answers, by key (see the module's docstring); get(key, make) answers or makes."""
+
     def __init__(self, size: int):
         self.size = int(size)
         self._answers: OrderedDict[Hashable, tuple[tuple, object]] = OrderedDict()  # key -> (objects, answer)
