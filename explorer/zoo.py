@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -78,9 +77,6 @@ class VAEEntry:
     model: VAE
     meta: dict
     map: LatentMap | None
-    # views/vae.analyse_posterior's recent answers for this model (its importance sampling is most of a
-    # posterior click's work, and a class clicks the same settings): key -> Posterior
-    posteriors: OrderedDict = field(default_factory=OrderedDict, repr=False, compare=False)
 
     @property
     def dataset(self) -> str:

@@ -183,9 +183,12 @@ def test_posterior_shapes_and_reproducibility(e4):
 
 def test_a_repeated_posterior_question_is_answered_from_the_kept_answers(e4, monkeypatch):
     """The same model, image, K, k and seed: the same answer, without importance sampling again; each
-    caller gets its own copy; another seed or image is computed; at most POSTERIORS_KEPT are kept."""
+    caller gets its own copy; another seed, image or model is computed; the kept answers are bounded;
+    the same question asked at once is computed once."""
+    import threading
+
     x, y = two_images(e4)
-    e4.posteriors.clear()
+    vv.POSTERIORS.clear()
     calls = []
     sample = type(e4.model).importance_samples
     monkeypatch.setattr(type(e4.model), "importance_samples",
@@ -201,13 +204,22 @@ def test_a_repeated_posterior_question_is_answered_from_the_kept_answers(e4, mon
     vv.analyse_posterior(e4, x, 8, 201, 3)
     vv.analyse_posterior(e4, x, 7, 200, 3)
     assert len(calls) == 5
-    e4.posteriors.clear()
+    vv.POSTERIORS.clear()
     fresh = vv.analyse_posterior(e4, x, 8, 200, 3)  # computed again: the same numbers
     assert len(calls) == 6 and fresh.log_px == p.log_px and torch.equal(fresh.x_samples, p.x_samples)
-    monkeypatch.setattr(vv, "POSTERIORS_KEPT", 3)
+    vv.POSTERIORS.clear()
+    answers = []
+    threads = [threading.Thread(target=lambda: answers.append(vv.analyse_posterior(e4, x, 8, 200, 9)))
+               for _ in range(6)]  # six students clicking the same defaults at the same moment
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert len(calls) == 7 and len({a.log_px for a in answers}) == 1 and len({id(a) for a in answers}) == 6
+    monkeypatch.setattr(vv.POSTERIORS, "size", 3)
     for seed in range(10):
         vv.analyse_posterior(e4, x, 1, 5, seed)
-    assert len(e4.posteriors) == 3
+    assert len(vv.POSTERIORS) == 3
 
 
 def test_elbo_is_below_importance_sampled_log_px_on_average(e4):

@@ -22,11 +22,11 @@ T = TypeVar("T")
 WAIT_SECONDS = 30.0  # at most this long for another asker's computation; then compute anyway
 
 
-_PLAIN = (str, int, float, bool, type(None))
+_PLAIN = (str, bytes, int, float, bool, type(None))
 
 
 def _identity_key(key: tuple) -> tuple:
-    """Plain values (text, numbers) as they are; anything else (models, tensors, arrays) by identity."""
+    """Plain values (text, bytes, numbers) as they are; anything else (models, tensors, arrays) by identity."""
     return tuple(k if isinstance(k, _PLAIN) else ("id", id(k)) for k in key)
 
 

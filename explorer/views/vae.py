@@ -10,7 +10,6 @@ import dataclasses
 import functools
 import hashlib
 import math
-import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,6 +21,7 @@ from ..i18n import class_name, t
 from ..images import to_model_input
 from ..models.vae import VAE, gaussian_kl
 from ..zoo import VAEEntry
+from .kept import Kept
 
 STEPS = (2, 32)
 METHODS = ("linear", "slerp")
@@ -245,32 +245,24 @@ class Posterior:
         return float(self.kl_per_dim.sum())
 
 
-POSTERIORS_KEPT = 64  # answers kept per model: about 30 kB each at K = 8, 0.2 MB at most (K = 64)
-_POSTERIORS_LOCK = threading.Lock()
+# the last answers of analyse_posterior, by model and question: about 30 kB each at K = 8, 0.2 MB at most (K = 64)
+POSTERIORS = Kept(256)
 
 
 def analyse_posterior(entry: VAEEntry, x: torch.Tensor, n_samples=8, k=1000, seed=0) -> Posterior:
     """Everything the "posterior" panel shows for one image x (1, 1, 28, 28).
 
     The answer depends only on the model, the image, K, k and the seed (every draw comes from
-    generator(seed)), so the last POSTERIORS_KEPT answers per model are kept (entry.posteriors) and a
-    repeated question (thirty students clicking the defaults) costs no importance sampling. Each caller
-    gets its own copy of the answer's fields."""
+    generator(seed)), so the last answers are kept (POSTERIORS): a repeated question (thirty students
+    clicking the defaults) costs no importance sampling, and the same question asked at once is
+    computed once. Each caller gets its own copy of the answer's fields."""
     n_samples = check_int(n_samples, "number of posterior samples K", *POSTERIOR_SAMPLES)
     k = check_int(k, "importance samples k", *IWAE_K)
     seed = check_seed(seed)
-    image = x.detach().to(torch.float32).contiguous().numpy().tobytes()
-    key = (n_samples, k, seed, tuple(x.shape), hashlib.blake2b(image, digest_size=16).digest())
-    with _POSTERIORS_LOCK:
-        kept = entry.posteriors.get(key)
-        if kept is not None:
-            entry.posteriors.move_to_end(key)
-    if kept is None:
-        kept = _analyse_posterior(entry, x, n_samples, k, seed)
-        with _POSTERIORS_LOCK:
-            entry.posteriors[key] = kept
-            while len(entry.posteriors) > POSTERIORS_KEPT:
-                entry.posteriors.popitem(last=False)
+    image = hashlib.blake2b(str(tuple(x.shape)).encode(), digest_size=16)
+    image.update(x.detach().to(torch.float32).contiguous().numpy().tobytes())
+    kept = POSTERIORS.get((entry.model, n_samples, k, seed, image.digest()),
+                          lambda: _analyse_posterior(entry, x, n_samples, k, seed))
     return dataclasses.replace(kept)
 
 
