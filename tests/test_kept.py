@@ -78,3 +78,11 @@ def test_a_failed_answer_is_not_kept_and_each_asker_sees_its_own_error():
     assert kept.get(("q",), lambda: 7) == 7
     with pytest.raises(ZeroDivisionError):
         kept.get(("z",), lambda: 1 / 0)
+
+
+def test_a_forgotten_answer_is_made_again():
+    kept = Kept(4)
+    kept.get(("q",), lambda: 1)
+    kept.forget(("q",))
+    kept.forget(("never asked",))  # nothing to drop: no error
+    assert kept.get(("q",), lambda: 2) == 2 and kept.computed == 2

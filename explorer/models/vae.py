@@ -123,7 +123,6 @@ def mlp(sizes: list[int]) -> nn.Sequential:
     return nn.Sequential(*layers)
 
 
-
 def bernoulli_log_likelihood(logits: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
     """sum_d x_d log sigmoid(l_d) + (1 - x_d) log sigmoid(-l_d) = sum_d x_d l_d - softplus(l_d), over the
     last axis: what -binary_cross_entropy_with_logits(...).sum(-1) gives, within float32 rounding
@@ -133,6 +132,7 @@ def bernoulli_log_likelihood(logits: torch.Tensor, x: torch.Tensor) -> torch.Ten
     time of the 1,000 importance samples behind each posterior's log p(x)."""
     softplus = logits.clamp(min=0) + torch.log(1 + torch.exp(-logits.abs()))
     return (logits * x).sum(-1) - softplus.sum(-1)
+
 
 class VAE(nn.Module):
     def __init__(self, config: VAEConfig):

@@ -17,8 +17,6 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-import threading
-from collections import OrderedDict
 from pathlib import Path
 
 import gradio as gr
@@ -26,10 +24,11 @@ import numpy as np
 import PIL.Image
 from gradio import processing_utils
 
+from ..views.kept import Kept
+
 
 KEEP_PATHS = 256
-_KEPT: OrderedDict[tuple, str] = OrderedDict()  # (cache dir, format, digest of the pixels) -> path
-_KEPT_LOCK = threading.Lock()
+_KEPT = Kept(KEEP_PATHS)  # (cache dir, format, digest of the pixels) -> path
 
 
 def _pixels_key(image: PIL.Image.Image, cache_dir, fmt: str) -> tuple | None:
@@ -58,20 +57,13 @@ def cache_image(value, cache_dir: str | Path, fmt: str = "png") -> str:
     if isinstance(value, np.ndarray):  # gradio's own conversion (floats in [0, 1] or [-1, 1] -> uint8)
         value = PIL.Image.fromarray(processing_utils._convert(value, np.uint8, force_copy=False))
     key = _pixels_key(value, cache_dir, fmt)
-    if key is not None:
-        with _KEPT_LOCK:
-            kept = _KEPT.get(key)
-            if kept is not None:
-                _KEPT.move_to_end(key)
-        if kept is not None and _touch(kept):
-            return kept
-    path = _write(value, cache_dir, fmt)
-    if key is not None:
-        with _KEPT_LOCK:
-            _KEPT[key] = path
-            while len(_KEPT) > KEEP_PATHS:
-                _KEPT.popitem(last=False)
-    return path
+    if key is None:
+        return _write(value, cache_dir, fmt)
+    path = _KEPT.get(key, lambda: _write(value, cache_dir, fmt))
+    if _touch(path):
+        return path
+    _KEPT.forget(key)  # delete_cache aged the file out: write it again
+    return _KEPT.get(key, lambda: _write(value, cache_dir, fmt))
 
 
 def _write(value: PIL.Image.Image, cache_dir: str | Path, fmt: str) -> str:

@@ -49,6 +49,11 @@ class Kept:
             self._answers.clear()
             self.computed = 0
 
+    def forget(self, key: tuple) -> None:
+        """Drop one answer (it no longer holds, e.g. a kept file that was deleted)."""
+        with self._lock:
+            self._answers.pop(_identity_key(key), None)
+
     def _kept(self, k: Hashable, key: tuple):
         hit = self._answers.get(k)
         if hit is not None and all(a is b for a, b in zip(hit[0], key) if not isinstance(a, _PLAIN)):
