@@ -300,10 +300,10 @@ def replay(client, name: str, calls: list[tuple[str, list]]) -> None:
 
 class Student(threading.Thread):
     def __init__(self, url: str, actions: dict, think: float, until: float, seed: int, results: dict,
-                 lock: threading.Lock, vary_seeds: int = 0):
+                 lock: threading.Lock, vary_seeds: int = 0, headers: dict | None = None):
         super().__init__(daemon=True)
         from gradio_client import Client
-        self.client = Client(url, verbose=False)
+        self.client = Client(url, verbose=False, headers=headers)
         self.actions, self.think, self.until = actions, think, until
         self.rng, self.results, self.lock = random.Random(seed), results, lock
         self.vary_seeds = vary_seeds
@@ -335,10 +335,12 @@ class Student(threading.Thread):
 class LiveStudent(threading.Thread):
     """Starts a live run, polls it like the page's timer, moves beta now and then."""
 
-    def __init__(self, url: str, until: float, seed: int, results: dict, lock: threading.Lock):
+    def __init__(self, url: str, until: float, seed: int, results: dict, lock: threading.Lock,
+                 headers: dict | None = None):
         super().__init__(daemon=True)
         from gradio_client import Client
-        self.client, self.until, self.rng = Client(url, verbose=False), until, random.Random(seed)
+        self.client, self.until = Client(url, verbose=False, headers=headers), until
+        self.rng = random.Random(seed)
         self.results, self.lock = results, lock
 
     def run(self):
@@ -359,23 +361,30 @@ class LiveStudent(threading.Thread):
 
 
 def run_class(url: str, actions: dict, students: int, live: int, think: float, seconds: float, seed: int,
-              vary_seeds: int = 0) -> dict:
+              vary_seeds: int = 0, headers=None, grace: float = 120.0) -> dict:
+    """headers: None, or i -> the HTTP headers of student i's every request (the live students come after
+    the clicking ones); scripts/bench_replicas.py gives each student an address of its own that way.
+    Students still waiting for an answer `grace` seconds after the end are counted, not waited for."""
     results: dict = {}
     lock = threading.Lock()
     until = time.time() + seconds
-    threads = [Student(url, actions, think, until, seed + i, results, lock, vary_seeds) for i in range(students)]
-    threads += [LiveStudent(url, until, seed + 1000 + i, results, lock) for i in range(live)]
+    head = headers or (lambda i: None)
+    threads = [Student(url, actions, think, until, seed + i, results, lock, vary_seeds, head(i))
+               for i in range(students)]
+    threads += [LiveStudent(url, until, seed + 1000 + i, results, lock, head(students + i)) for i in range(live)]
     t0, cpu0 = time.time(), os.times()
     for t in threads:
         t.start()
+    deadline = until + grace
     for t in threads:
-        t.join(timeout=seconds + 120)
+        t.join(timeout=max(0.0, deadline - time.time()))
+    waiting = sum(t.is_alive() for t in threads)
     wall, cpu1 = time.time() - t0, os.times()
     clicks = [x for k, v in results.items() if k not in ("errors", "live status poll") for x in v]
     students_cpu = (cpu1.user - cpu0.user) + (cpu1.system - cpu0.system)
     return {"per_action": {k: stats(v) for k, v in sorted(results.items()) if k != "errors"},
             "overall": stats(clicks), "clicks": len(clicks), "clicks_per_second": round(len(clicks) / wall, 2),
-            "errors": results.get("errors", []), "wall_s": round(wall, 1),
+            "errors": results.get("errors", []), "students_still_waiting": waiting, "wall_s": round(wall, 1),
             "students_cpu_s": round(students_cpu, 1)}
 
 
@@ -503,6 +512,7 @@ def print_summary(r: dict) -> None:
     for label, s in (("APP overall", a["class"]["overall"]), ("FLOOR (echo) overall", f["class"]["overall"])):
         print(f"{label:28s} {s['n']:5d} {s['p50_ms']:8.0f} {s['p95_ms']:8.0f} {s['p99_ms']:8.0f}")
     print(f"\nclass p95 vs floor: {r['ratios']['class_p95_vs_floor']}x; errors: {len(a['class']['errors'])}; "
+          f"students still waiting at the end: {a['class']['students_still_waiting']}; "
           f"clicks/s {a['class']['clicks_per_second']} (floor {f['class']['clicks_per_second']})")
     print(f"one client at a time, p50 vs the echo round trip ({f['one_client_round_trip']['p50_ms']:.0f} ms, "
           "gradio_client's 50 ms polls):", r["ratios"]["one_client_vs_floor"])
