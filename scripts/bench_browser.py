@@ -112,6 +112,16 @@ def time_clicks(page, setters, button: str, outputs: list[str], clicks: int, tim
     return times
 
 
+class Running:
+    """An app someone else started (--app-url): used as it is, left running."""
+
+    def __init__(self, url: str):
+        self.url = url if url.endswith("/") else url + "/"
+
+    def close(self) -> None:
+        pass
+
+
 def summary(xs: list[float]) -> dict:
     first, last = xs[:5], xs[-5:]
     return {"n": len(xs), "median_ms": round(1000 * statistics.median(xs)), "worst_ms": round(1000 * max(xs)),
@@ -125,6 +135,8 @@ def main() -> None:
     p.add_argument("--clicks", type=int, default=20)
     p.add_argument("--port", type=int, default=7880)
     p.add_argument("--only", nargs="*", help="time only these actions")
+    p.add_argument("--app-url", help="time an app that is already running there (e.g. behind nginx: "
+                                     "scripts/bench_replicas.py --serve) instead of starting app.py")
     p.add_argument("--out", default=str(ROOT / "bench" / "browser.json"))
     args = p.parse_args()
     from playwright.sync_api import sync_playwright
@@ -134,7 +146,8 @@ def main() -> None:
     report: dict = {"clicks_per_action": args.clicks, "browser": "Debian chromium, headless",
                     "load_average_at_start": open("/proc/loadavg").read().split()[:3]}
     floor = Server([sys.executable, str(tmp / "echo_app.py")], args.port)
-    app = Server([sys.executable, "app.py"], args.port + 1)
+    app = Running(args.app_url) if args.app_url else Server([sys.executable, "app.py"], args.port + 1)
+    report["app_url"] = app.url
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=[

@@ -4,6 +4,7 @@
     python scripts/bench_replicas.py --balance round_robin    # the same without sticky sessions
     python scripts/bench_replicas.py --balance nat            # a whole room behind one address (one NAT)
     python scripts/bench_replicas.py --print-config           # the nginx configuration to deploy, and exit
+    python scripts/bench_replicas.py --serve 600 &            # a browser through it: bench_browser.py --app-url
 
 Needs nginx (Debian: `apt install nginx`); it is not part of the tests. Starts N replicas
 (`python app.py`, each on its own port with EXPLORER_MAX_TRAINERS=1) and one nginx in front of them,
@@ -31,6 +32,7 @@ import collections
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -115,6 +117,9 @@ def main() -> None:
                    help="seconds after the end to wait for answers; students still waiting then are counted")
     p.add_argument("--port", type=int, default=7890, help="nginx's port; the replicas take the next ones")
     p.add_argument("--print-config", action="store_true", help="print the nginx configuration to deploy and exit")
+    p.add_argument("--serve", type=float, metavar="SECONDS",
+                   help="no class: keep the replicas and nginx running this long, e.g. for "
+                        "`bench_browser.py --app-url http://127.0.0.1:7890/` (a browser through the balancer)")
     p.add_argument("--out", default=str(ROOT / "bench" / "replicas.json"))
     args = p.parse_args()
     ports = [args.port + 1 + i for i in range(args.replicas)]
@@ -126,6 +131,8 @@ def main() -> None:
         sys.exit("nginx is not installed (Debian: apt install nginx)")
     share_tls_context()
     from gradio_client import Client, handle_file
+
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("stopped"))  # `kill`: stop nginx and the replicas too
 
     prefix = Path(tempfile.mkdtemp(prefix="bench_replicas_"))
     prefix.chmod(0o755)
@@ -146,6 +153,13 @@ def main() -> None:
                 time.sleep(0.1)
         else:
             raise RuntimeError(f"nginx did not answer: {proxy.stderr.read().decode()[-2000:]}")
+        if args.serve:
+            print(f"serving {url} (nginx, {args.balance}) for {args.serve:g} s", flush=True)
+            time.sleep(args.serve)
+            log = read_access_log(prefix / "access.log")
+            print(f"requests per replica: {dict(sum(log['reached'].values(), collections.Counter()))}, "
+                  f"statuses {log['statuses']}")
+            return
         (prefix / "access.log").write_text("")  # the class's requests only
         os.kill(proxy.pid, 10)  # SIGUSR1: nginx reopens its log
         time.sleep(0.5)
