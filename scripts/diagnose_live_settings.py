@@ -1,17 +1,37 @@
 """How fast the live trainer reaches the frontier after a change of β, under other training settings.
 
-    python scripts/diagnose_live_settings.py 1 4 base lr=2e-3 lr=3e-3 shift=1 shift=2
-    python scripts/diagnose_live_settings.py 4 0.25 base shift=1 shift=2
+    python scripts/diagnose_live_settings.py 1 4 base hot=0 hot=0,perclass=200
+    python scripts/diagnose_live_settings.py 4 0.25 base reopen=0.05,freebits=1.3,bs=256,lr=3e-3,steps=2000
 
-Starts from the sweep model nearest the first β, trains at the second (one thread, no app, 2,400 steps
+Starts from the sweep model nearest the first β and trains it at the second, as the app's trainer does
+after a change of β (a fresh Adam, `hot_steps` steps at `hot_lr`; one thread, no app, 2,400 steps
 unless steps=N), and every 100 steps measures R and D on the tab's fixed test digits as the app does.
 Prints, for each setting, the first step at which R and D are each within 10 % of the frontier point
-for the new β, the last point, and every fourth point of the way. Settings: `base` (the trainer as it
-is), lr=X, bs=N (batch size), shift=N (each training digit moved by up to N pixels in x and y at
-random, per step), steps=N; combine them with commas (lr=2e-3,shift=1).
+for the new β (and whether they stay within), (R, D) at steps 900, 1,800 and 2,400, the training steps
+per second (one thread, measurements left out), and every fourth point.
+
+Settings, combined with commas (hot=0,perclass=200):
+  base          the trainer as it is (explorer/training/live.py): the shipped digits (the 10,000-digit
+                MNIST training subset), Adam, lr 1e-3 after hot_steps = 600 steps at 3e-3, batch 64, D + β·R
+  lr=X  bs=N    learning rate, batch size
+  hot=N         steps at hotlr=X (default 3e-3) after the change; hot=0: lr from the first step
+  perclass=N    N training digits of each class (../shared/data, next to the repository), picked as
+                `python -m explorer.training.live_digits` picks them: perclass=200 is the 2,000 digits
+                shipped before 28 Nov
+  steps=N       steps in all (a multiple of 100)
+  seed=N        the run's seed (batches, binarisation, eps)
+  shift=N       each training digit moved by up to N pixels in x and y at random, per step
+  cos=N         the lr falls along a cosine to a tenth over N steps (explorer.training.train's schedule)
+  reopen=X      before the first step, the latent units whose rate on 1,000 training digits is under X nats
+                (collapsed: posterior = prior) start again as at initialisation: their encoder rows (mean
+                and log-variance) and their decoder column
+  freebits=X    the rate of each unit under X nats (batch mean) goes unpenalised (Kingma et al. 2016):
+                the objective is no longer D + β·R
+  klwarm=N      the rate's weight rises from 0 to the new β over the first N steps
 """
 from __future__ import annotations
 
+import math
 import sys
 import time
 from pathlib import Path
@@ -22,26 +42,66 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from explorer.data import binarize  # noqa: E402
+from explorer.models.vae import gaussian_kl  # noqa: E402
 from explorer.training.live import LiveConfig, LiveRun, copy_model  # noqa: E402
 
+DATA_ROOT = ROOT.parent / "shared" / "data"
+REPORTED = (900, 1800, 2400)
 
-class ShiftedRun(LiveRun):
-    """The live run with its training digits moved by up to `shift` pixels (zero padded) per step."""
 
-    shift = 1
+class Run(LiveRun):
+    """The live run under one setting (a dict of the spec's key=value pairs)."""
+
+    setting: dict[str, str] = {}
+
+    def _get(self, key: str, default: float) -> float:
+        return float(self.setting.get(key, default))
 
     def _batch(self) -> torch.Tensor:
-        a = self.shift
+        a = int(self._get("shift", 0))
+        if not a:
+            return super()._batch()
         idx = torch.randint(0, len(self.train_x), (self.config.batch_size,), generator=self._gen)
-        x = torch.nn.functional.pad(self.train_x[idx].reshape(-1, 28, 28), (a, a, a, a))
+        x = torch.nn.functional.pad(self._digits(idx).reshape(-1, 28, 28), (a, a, a, a))
         dy, dx = (torch.randint(0, 2 * a + 1, (len(x),), generator=self._gen) for _ in range(2))
         grid = torch.arange(28)
         x = x[torch.arange(len(x))[:, None, None], (dy[:, None] + grid)[:, :, None], (dx[:, None] + grid)[:, None, :]]
         return binarize(x.reshape(len(x), -1), self._gen)
 
+    @torch.no_grad()
+    def reopen(self, threshold: float) -> int:
+        """Re-initialise the collapsed latent units (rate under `threshold` nats on 1,000 training digits)
+        as nn.Linear does: uniform in +-1/sqrt(fan_in), zero bias. Returns how many."""
+        x = binarize(self._digits(torch.arange(min(1000, len(self.train_x)))), torch.Generator().manual_seed(self.config.seed))
+        rate = gaussian_kl(*self.model.encode(x)).mean(0)
+        collapsed = (rate < threshold).nonzero().squeeze(1).tolist()
+        head, first = self.model.encoder[-1], self.model.decoder[0]
+        g, Z = torch.Generator().manual_seed(self.config.seed), self.model.config.latent_dim
+        for d in collapsed:
+            for row in (d, Z + d):  # mu_d and log sigma_d^2
+                head.weight[row] = (torch.rand(head.in_features, generator=g) * 2 - 1) / math.sqrt(head.in_features)
+                head.bias[row] = 0.0
+            first.weight[:, d] = (torch.rand(first.out_features, generator=g) * 2 - 1) / math.sqrt(first.in_features)
+        return len(collapsed)
+
+    def _learning_rate(self) -> float:
+        lr = super()._learning_rate()
+        n = self._get("cos", 0)
+        return lr * (0.1 + 0.45 * (1 + math.cos(math.pi * min(1.0, self.step / n)))) if n else lr
+
+    def _objective(self, x: torch.Tensor, beta: float) -> torch.Tensor:
+        """LiveRun's D + beta * R, or this setting's rate term."""
+        free, warm = self._get("freebits", 0), self._get("klwarm", 0)
+        if not (free or warm):
+            return super()._objective(x, beta)
+        out = self.model.loss(x, beta=beta, generator=self._gen)
+        weight = beta * min(1.0, (self.step + 1) / warm) if warm else beta
+        rate = out.kl_per_dim.mean(0).clamp(min=free).sum() if free else out.rate.mean()
+        return out.distortion.mean() + weight * rate
 
 def main() -> None:
-    from explorer.training.live_digits import load_live_digits
+    from explorer.data import load_images
+    from explorer.training.live_digits import load_live_digits, pick
     from explorer.views import tradeoff as views
     from explorer.zoo import load_zoo
 
@@ -50,24 +110,46 @@ def main() -> None:
     zoo = load_zoo()
     digits = views.fixed_digits(zoo)
     frontier = views.measure_frontier(zoo, digits)
-    train_x = load_live_digits()[0].float().div(255)
+    shipped = load_live_digits()[0]
     r0, d0 = frontier.point_for(dst)
-    print(f"from the β = {frontier.betas[frontier.nearest(src)]:g} model at β = {dst:g}: frontier R {r0:.2f}, D {d0:.2f}")
+    i = frontier.nearest(src)
+    print(f"from the β = {frontier.betas[i]:g} model at β = {dst:g}: frontier R {r0:.2f}, D {d0:.2f}")
     for spec in specs:
-        kw = dict(x.split("=") for x in spec.split(",") if "=" in x)
-        config = LiveConfig(lr=float(kw.get("lr", 1e-3)), batch_size=int(kw.get("bs", 64)))
-        cls = type("Run", (ShiftedRun,), {"shift": int(kw["shift"])}) if int(kw.get("shift", 0)) else LiveRun
-        run = cls(copy_model(zoo.sweep[frontier.nearest(src)].model), train_x, digits.evaluation, beta=dst,
-                  config=config)
-        t0, first, points = time.time(), None, []
-        for _ in range(int(kw.get("steps", 2400)) // 100):
-            run.run_steps(100)
-            h = run._history[-1]
-            points.append((run.step, round(h["rate"], 1), round(h["distortion"], 1)))
-            if first is None and abs(h["rate"] - r0) <= 0.1 * r0 and abs(h["distortion"] - d0) <= 0.1 * d0:
-                first = run.step
-        print(f"{spec}: first within 10 %: {first}; last (step, R, D) {points[-1]}; on the way {points[::4]}; "
-              f"{time.time() - t0:.0f} s", flush=True)
+        setting = dict(x.split("=") for x in spec.split(",") if "=" in x)
+        if "perclass" in setting:
+            x, y = load_images("mnist", DATA_ROOT, train=True, download=False)
+            train_x = x[pick(y, int(setting["perclass"])), 0]
+        else:
+            train_x = shipped
+        defaults = LiveConfig()
+        config = LiveConfig(lr=float(setting.get("lr", defaults.lr)), batch_size=int(setting.get("bs", 64)),
+                            seed=int(setting.get("seed", 0)), hot_steps=int(setting.get("hot", defaults.hot_steps)),
+                            hot_lr=float(setting.get("hotlr", defaults.hot_lr)))
+        run = type("SettingRun", (Run,), {"setting": setting})(
+            copy_model(zoo.sweep[i].model), train_x, digits.evaluation, beta=dst, config=config,
+            trained_beta=float(frontier.betas[i]))
+        reopened = run.reopen(float(setting["reopen"])) if "reopen" in setting else None
+        first, outside, points, train_seconds = None, 0, [], 0.0
+        with run._lock:
+            for _ in range(int(setting.get("steps", 2400)) // 100):
+                t0 = time.perf_counter()
+                for _ in range(100):
+                    run._train_step()
+                train_seconds += time.perf_counter() - t0
+                run._measure()
+                h = run._history[-1]
+                points.append((run.step, round(h["rate"], 1), round(h["distortion"], 1)))
+                if abs(h["rate"] - r0) <= 0.1 * r0 and abs(h["distortion"] - d0) <= 0.1 * d0:
+                    first = first or run.step
+                else:
+                    outside = run.step
+        at = {p[0]: p[1:] for p in points}
+        stays = "" if first is None else (" (within from then on)" if outside < first
+                                          else f" (last outside at step {outside})")
+        reported = ", ".join(f"{s}: {at.get(s)}" for s in REPORTED)
+        reopened = "" if reopened is None else f"; {reopened} units reopened"
+        print(f"{spec}: first within 10 %: {first}{stays}; (R, D) at {reported}; "
+              f"{run.step / train_seconds:.0f} steps/s{reopened}; on the way {points[3::4]}", flush=True)
 
 
 if __name__ == "__main__":

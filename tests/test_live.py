@@ -309,3 +309,105 @@ def test_the_waiting_line_is_capped(runs):
         pool.submit("s3", extra)
     pool.submit("s1", extra)  # a session that already waits may replace its own run
     assert pool.waiting == 3
+
+
+def _diagnostic_run(setting: dict, latent_dim: int = 2) -> LiveRun:
+    """tiny_run's model and digits under scripts/diagnose_live_settings.py's Run with `setting`."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "scripts" / "diagnose_live_settings.py"
+    spec = importlib.util.spec_from_file_location("diagnose_live_settings", path)
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    base = tiny_run(latent_dim=latent_dim)
+    return type("SettingRun", (script.Run,), {"setting": setting})(
+        base.model, base.train_x, base.eval_x, beta=base.beta, config=base.config)
+
+
+def test_the_diagnostics_base_setting_trains_as_the_live_run():
+    """scripts/diagnose_live_settings.py repeats LiveRun's step to vary it: `base` must be that step."""
+    live, base = tiny_run(), _diagnostic_run({})
+    live.run_steps(5)
+    base.run_steps(5)
+    assert all(torch.equal(v, base.model.state_dict()[k]) for k, v in live.model.state_dict().items())
+    assert live.snapshot().history["rate"].tolist() == base.snapshot().history["rate"].tolist()
+
+
+def test_the_diagnostics_reopen_reinitialises_the_collapsed_units_only():
+    run = _diagnostic_run({}, latent_dim=4)
+    head, first = run.model.encoder[-1], run.model.decoder[0]
+    with torch.no_grad():  # units 0 and 1 collapsed (mu = 0, log sigma^2 = 0), units 2 and 3 clearly used
+        for d in (0, 1, 4, 5):
+            head.weight[d], head.bias[d] = 0.0, 0.0
+        head.weight[2:4] *= 100
+        first.weight[:, :2] = 0.0
+    before = {k: v.clone() for k, v in run.model.state_dict().items()}
+    assert run.reopen(0.05) == 2
+    after = run.model.state_dict()
+    changed_rows = (after["encoder.2.weight"] != before["encoder.2.weight"]).any(1).nonzero().squeeze(1)
+    changed_columns = (after["decoder.0.weight"] != before["decoder.0.weight"]).any(0).nonzero().squeeze(1)
+    assert changed_rows.tolist() == [0, 1, 4, 5] and changed_columns.tolist() == [0, 1]
+    assert all(torch.equal(v, before[k]) for k, v in after.items() if k not in ("encoder.2.weight", "decoder.0.weight"))
+
+
+def _run_from(trained_beta, beta: float = 1.0, **config) -> LiveRun:
+    """tiny_run's model and digits, as if started from a model trained at `trained_beta`."""
+    base = tiny_run(beta=beta, **{"hot_steps": 3, "hot_lr": 5e-3, "lr": 1e-3, **config})
+    return LiveRun(base.model, base.train_x, base.eval_x, beta=beta, config=base.config, trained_beta=trained_beta)
+
+
+def _lr_and_adam_steps(run: LiveRun) -> tuple[float, int]:
+    p = next(run.model.parameters())
+    return run._opt.param_groups[0]["lr"], int(run._opt.state[p]["step"])
+
+
+def test_a_new_beta_starts_adam_afresh_with_a_hot_learning_rate():
+    run = _run_from(1.0)
+    run.run_steps(2)
+    assert _lr_and_adam_steps(run) == (1e-3, 2)  # the starting model's own beta: nothing to reset
+    run.set_beta(4.0)
+    run.run_steps(1)
+    assert _lr_and_adam_steps(run) == (5e-3, 1)  # fresh moments, hot
+    run.run_steps(2)
+    assert _lr_and_adam_steps(run) == (5e-3, 3)
+    run.run_steps(1)
+    assert _lr_and_adam_steps(run) == (1e-3, 4)  # hot_steps after the change: back to lr
+    run.set_beta(4.0)  # the same beta again is no change
+    run.run_steps(1)
+    assert _lr_and_adam_steps(run) == (1e-3, 5)
+    assert [b for _, b in run.step_betas()] == [1.0, 1.0] + [4.0] * 5
+
+
+def test_a_run_started_at_another_beta_than_its_model_starts_hot_and_a_scratch_run_does_not():
+    started = _run_from(4.0, beta=1.0)
+    started.run_steps(1)
+    assert _lr_and_adam_steps(started) == (5e-3, 1)
+    scratch = _run_from(None, beta=1.0)
+    scratch.run_steps(1)
+    assert _lr_and_adam_steps(scratch) == (1e-3, 1)
+    scratch.set_beta(2.0)  # a scratch run's later change of beta is a change like any other
+    scratch.run_steps(1)
+    assert _lr_and_adam_steps(scratch) == (5e-3, 1)
+
+
+def test_a_reset_goes_back_to_the_starting_models_beta():
+    run = _run_from(1.0)
+    run.set_beta(4.0)
+    run.run_steps(5)
+    assert _lr_and_adam_steps(run)[0] == 1e-3
+    run.reset()  # the starting weights again, still at beta 4: their first steps are hot again
+    run.run_steps(1)
+    assert run.step == 1 and _lr_and_adam_steps(run) == (5e-3, 1)
+
+
+def test_uint8_digits_are_shared_not_copied_and_batches_are_binary():
+    base = tiny_run()
+    digits = base.train_x
+    assert digits.dtype == torch.uint8
+    other = LiveRun(base.model, digits, base.eval_x, config=base.config)
+    assert other.train_x.data_ptr() == digits.data_ptr()  # many runs, one tensor of the shipped digits
+    batch = other._batch()
+    assert batch.shape == (base.config.batch_size, 784) and set(batch.unique().tolist()) <= {0.0, 1.0}
+    assert other._digits(torch.arange(3)).dtype == torch.float32
+    assert torch.equal(other._digits(torch.arange(3)), digits[:3].reshape(3, -1).float() / 255)

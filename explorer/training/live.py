@@ -5,6 +5,13 @@ that the trainer thread does not share the server's GIL.
 
     objective per step   D + beta * R   (distortion -E_q log p(x|z), rate KL(q(z|x) || p(z)), nats)
 
+A new beta is a new objective: when the beta of a step differs from the one the weights were last
+trained at (the starting sweep model's, or the run's previous beta), Adam's moments start afresh and
+the learning rate is `hot_lr` for `hot_steps` steps, then `lr`. Measured with
+`scripts/diagnose_live_settings.py 1 4` (from the beta = 1 model, trained at 4; one thread, three seeds):
+R and D each within 10 % of the beta = 4 frontier point from step 700-800 on, and staying there, where
+plain Adam at 1e-3 on the 2,000 digits shipped before got there at step 1,900 and left again.
+
 Every `eval_every` steps the run measures D and R on a fixed batch of binarised test digits with
 `VAE.measure` (the same measure as training, evaluation and the beta tab's sweep), so the live point
 can be drawn on the rate-distortion plane next to the trained models.
@@ -74,6 +81,8 @@ def lower_priority(nice: int) -> int | None:
 class LiveConfig:
     batch_size: int = 64
     lr: float = 1e-3
+    hot_lr: float = 3e-3  # the learning rate for the first hot_steps steps at a new beta
+    hot_steps: int = 600
     eval_every: int = 10  # steps between measurements on the evaluation batch
     max_history: int = 1500  # measurements kept; older ones are thinned, never the latest
     n_prior: int = 16  # prior samples shown, from a fixed seed
@@ -117,7 +126,9 @@ HISTORY_KEYS = ("step", "beta", "distortion", "rate", "beta_rate", "total")
 class LiveRun:
     """A VAE trained on `train_x` in its own thread; measured on the fixed `eval_x`.
 
-    train_x: (N, 28, 28) uint8 or float in [0, 1] training digits (binarised afresh per batch).
+    train_x: (N, 28, 28) uint8 or float in [0, 1] training digits (binarised afresh per batch; uint8
+        digits stay uint8, a quarter of the memory, and each batch is converted).
+    trained_beta: the beta the starting weights were trained at (None: from scratch).
     eval_x: (M, 1, 28, 28) fixed binary evaluation digits.
     show_x: (n, 1, 28, 28) digits whose reconstructions are shown.
     ellipse_x, ellipse_labels: a fixed batch whose posteriors are drawn (2-D latent).
@@ -125,13 +136,15 @@ class LiveRun:
 
     def __init__(self, model: VAE, train_x: torch.Tensor, eval_x: torch.Tensor, *, beta: float = 1.0,
                  config: LiveConfig | None = None, show_x: torch.Tensor | None = None,
-                 ellipse_x: torch.Tensor | None = None, ellipse_labels=None, label: str = ""):
+                 ellipse_x: torch.Tensor | None = None, ellipse_labels=None, label: str = "",
+                 trained_beta: float | None = None):
         self.config = config or LiveConfig()
         self.model = model
         self.label = label
-        # float digits are used as they are (no copy), so many runs can share one tensor
-        x = train_x.float() / 255.0 if train_x.dtype == torch.uint8 else train_x.float()
+        # used as they are (no copy), so many runs can share one tensor
+        x = train_x if train_x.dtype == torch.uint8 else train_x.float()
         self.train_x = x.reshape(len(x), -1)
+        self.trained_beta = None if trained_beta is None else valid_beta(trained_beta)
         self.eval_x = eval_x.float()
         self.show_x = show_x.float() if show_x is not None else None
         self.ellipse_x = ellipse_x.float() if ellipse_x is not None else None
@@ -274,6 +287,8 @@ class LiveRun:
         # made at the first step, in the trainer: the app builds runs in its server process, where the
         # first Adam ever made imports torch's compiler machinery (about 2 s holding the GIL)
         self._opt: torch.optim.Adam | None = None
+        self._weights_beta = self.trained_beta  # the beta the weights were last trained at
+        self._hot_until = 0  # steps before this one run at hot_lr
         self._history: list[dict] = []
         self._step_betas: deque[tuple[int, float]] = deque(maxlen=1000)
         self._views: dict = {}
@@ -285,17 +300,36 @@ class LiveRun:
             return 0.0
         return (clock[-1][1] - clock[0][1]) / (clock[-1][0] - clock[0][0])
 
+    def _digits(self, idx: torch.Tensor) -> torch.Tensor:
+        """Training digits idx as floats in [0, 1], (len(idx), 784)."""
+        x = self.train_x[idx]
+        return x.float() / 255.0 if x.dtype == torch.uint8 else x
+
     def _batch(self) -> torch.Tensor:
         """One training batch, (batch_size, 784) in {0, 1}."""
         idx = torch.randint(0, len(self.train_x), (self.config.batch_size,), generator=self._gen)
-        return binarize(self.train_x[idx], self._gen)  # dynamic binarisation, as in explorer.train
+        return binarize(self._digits(idx), self._gen)  # dynamic binarisation, as in explorer.train
+
+    def _objective(self, x: torch.Tensor, beta: float) -> torch.Tensor:
+        """The loss a step minimises: D + beta * R, averaged over the batch x."""
+        return self.model.loss(x, beta=beta, generator=self._gen).loss
+
+    def _learning_rate(self) -> float:
+        return self.config.hot_lr if self.step < self._hot_until else self.config.lr
 
     def _train_step(self) -> None:
         beta = self._beta  # read once: the whole step uses one beta
+        if beta != self._weights_beta:  # a new objective: fresh moments, a hot start (module docstring)
+            if self._weights_beta is not None:
+                self._opt = None
+                self._hot_until = self.step + self.config.hot_steps
+            self._weights_beta = beta
         self.model.train()
-        loss = self.model.loss(self._batch(), beta=beta, generator=self._gen).loss
+        loss = self._objective(self._batch(), beta)
         if self._opt is None:
             self._opt = torch.optim.Adam(self.model.parameters(), lr=self.config.lr)
+        for group in self._opt.param_groups:
+            group["lr"] = self._learning_rate()
         self._opt.zero_grad(set_to_none=True)
         loss.backward()
         self._opt.step()

@@ -220,6 +220,7 @@ class ProcessRun:
             "show_x": None if r.show_x is None else r.show_x.numpy(),
             "ellipse_x": None if r.ellipse_x is None else r.ellipse_x.numpy(),
             "ellipse_labels": r.ellipse_labels, "beta": self._beta, "config": asdict(self.config), "label": self.label,
+            "trained_beta": r.trained_beta,
         }
         threading.Thread(target=self._listen, args=(child, payload), name="live-process", daemon=True).start()
 
@@ -410,7 +411,7 @@ def child_main(fd: int) -> None:
     tensor = lambda a: None if a is None else torch.from_numpy(a)  # noqa: E731
     run = LiveRun(model, tensor(p["train_x"]), tensor(p["eval_x"]), beta=p["beta"], config=config,
                   show_x=tensor(p["show_x"]), ellipse_x=tensor(p["ellipse_x"]), ellipse_labels=p["ellipse_labels"],
-                  label=p["label"])
+                  label=p["label"], trained_beta=p["trained_beta"])
     del p
     run.start()
     conn.send(("ready", os.getpriority(os.PRIO_PROCESS, 0) if hasattr(os, "getpriority") else None))

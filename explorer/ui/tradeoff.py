@@ -43,7 +43,7 @@ def build(zoo, demo: gr.Blocks, page: Page | None = None) -> None:
     except ValueError as e:  # neither a gallery nor the live digits ship: say so instead of crashing
         gr.Markdown(t("to.cannot_run", "en", error=e))
         return
-    train_x = live_digits[0].float().div(255.0) if live_digits is not None else None  # shared by all runs
+    train_x = live_digits[0] if live_digits is not None else None  # uint8, shared by all runs
     frontier = views.measure_frontier(zoo, digits)
     sigmas = views.measure_sigmas(zoo, digits)  # the Gaussian decoders' panel; None when none ship
     betas = [float(b) for b in frontier.betas]

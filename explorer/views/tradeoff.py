@@ -368,7 +368,8 @@ def check_start(init, latent_dim, sweep_latent: int) -> tuple[str, int]:
 def new_live_run(zoo: Zoo, frontier: Frontier, digits: FixedDigits, train_x: torch.Tensor | None,
                  init, latent_dim, beta) -> LiveRun:
     """A run that starts from scratch (a small VAE with a 2-D or sweep-sized latent) or from a copy of
-    the sweep model nearest beta; it trains on the shipped live digits and is measured on `digits`."""
+    the sweep model nearest beta; it trains on the shipped live digits and is measured on `digits`.
+    train_x: the digits as shipped, (N, 28, 28) uint8, shared by every run."""
     init, z = check_start(init, latent_dim, zoo.sweep[0].model.config.latent_dim)
     beta = check_live_beta(beta)
     if train_x is None:
@@ -377,10 +378,12 @@ def new_live_run(zoo: Zoo, frontier: Frontier, digits: FixedDigits, train_x: tor
     if init == "sweep":
         i = frontier.nearest(max(beta, float(frontier.betas.min())))
         model, label = copy_model(zoo.sweep[i].model), f"started from {zoo.sweep[i].name}"
+        trained_beta = float(frontier.betas[i])
     else:
-        model, label = small_vae(z), f"from scratch, {z}-D latent"
+        model, label, trained_beta = small_vae(z), f"from scratch, {z}-D latent", None
     return LiveRun(model, train_x, digits.evaluation, beta=beta, config=LiveConfig(), show_x=digits.show.x,
-                   ellipse_x=digits.ellipses.x, ellipse_labels=digits.ellipses.labels, label=label)
+                   ellipse_x=digits.ellipses.x, ellipse_labels=digits.ellipses.labels, label=label,
+                   trained_beta=trained_beta)
 
 
 # while a run trains, its page polls about three times a second: the status line follows every poll,
