@@ -582,9 +582,9 @@ add({  # refusals students commonly hit, matched whole or as templates by transl
     "err.no_live_run": ("no live run: press Start first", "没有正在进行的实时训练：请先按“开始”"),
     "err.unknown_vae": ("unknown VAE {name}; choose one of {choices}", "未知的变分自编码器 {name}；请从 {choices} 中选择"),
     "err.unknown_lm": ("unknown character model {name}; choose one of {choices}", "未知的字符模型 {name}；请从 {choices} 中选择"),
-    "err.live_digits_missing": ("live training digits are missing (checkpoints/live_digits.safetensors); "
+    "err.live_digits_missing": ("live training digits are missing (checkpoints/live_digits.png); "
                                 "build them with `python -m explorer.training.live_digits --data-root ../shared/data`",
-                                "缺少实时训练用的数字（checkpoints/live_digits.safetensors）；"
+                                "缺少实时训练用的数字（checkpoints/live_digits.png）；"
                                 "请用 `python -m explorer.training.live_digits --data-root ../shared/data` 生成"),
 })
 

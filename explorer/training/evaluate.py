@@ -35,7 +35,7 @@ from ..models.vae import gaussian_squared_error
 from ..plots.vae import map_image
 from ..zoo import COND_SUFFIX, MAP_IMAGE_DIR, MAP_IMAGE_SUFFIX, MAP_SUFFIX, TEST_LOGP_SUFFIX, TRAIN_HASHES, load_map, word_hash
 from .catalogue import HEADLINE_VAE, RECIPES
-from .live_digits import LIVE_DIGITS
+from .live_digits import LIVE_DIGITS, LIVE_DIGITS_META
 from .pixelcnn import pixelcnn_evaluate
 from .train import holdout, lm_evaluate
 
@@ -358,7 +358,7 @@ def evaluate(data_root: str, out_dir: Path, sweep_k: int, main_k: int, only: lis
     manifest_path = out_dir / "manifest.json"
     old = json.loads(manifest_path.read_text()) if manifest_path.is_file() else {"models": {}}
     models = {**old.get("models", {}), **models}
-    extra = [out_dir / f for f in (TRAIN_HASHES, LIVE_DIGITS) if (out_dir / f).is_file()]
+    extra = [out_dir / f for f in (TRAIN_HASHES, LIVE_DIGITS, LIVE_DIGITS_META) if (out_dir / f).is_file()]
     order = [r.name for r in RECIPES if r.name in models]
     return {
         "generated": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),

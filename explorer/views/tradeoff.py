@@ -373,7 +373,7 @@ def new_live_run(zoo: Zoo, frontier: Frontier, digits: FixedDigits, train_x: tor
     init, z = check_start(init, latent_dim, zoo.sweep[0].model.config.latent_dim)
     beta = check_live_beta(beta)
     if train_x is None:
-        raise InputError("live training digits are missing (checkpoints/live_digits.safetensors); "
+        raise InputError("live training digits are missing (checkpoints/live_digits.png); "
                          "build them with `python -m explorer.training.live_digits --data-root ../shared/data`")
     if init == "sweep":
         i = frontier.nearest(max(beta, float(frontier.betas.min())))
