@@ -618,15 +618,15 @@ add({  # tab: reconstruction vs KL (ui/tradeoff.py, views/tradeoff.py, plots/tra
         "objective, and the orange point walks toward the frontier point for that β: within seconds when β rises\n"
         "(the model gives up code it no longer pays for), much more slowly when β falls a lot (the decoder must\n"
         "learn to use every extra nat of code: in a minute the point gets only part of the way). From scratch\n"
-        "the small model "
-"starts far from the frontier (which was drawn by bigger models trained for minutes); start from a sweep\n"
-        "model to see it slide *along* the frontier. With a 2-D latent you see the posteriors themselves: small β\n"
-        "shrinks the ellipses to points, large β swells them toward the prior's unit circle.",
+        "the small model starts far from the frontier (which was drawn by bigger models trained for minutes);\n"
+        "start from a sweep model to see it slide *along* the frontier. With a 2-D latent you see the posteriors\n"
+        "themselves: small β shrinks the ellipses to points, large β swells them toward the prior's unit circle.",
         "### 实时：边训练边移动 β\n"
         "**开始**会在后台用 10,000 个 MNIST 训练集数字训练一个小型变分自编码器（一个 CPU 线程，只为你的浏览器标签页）。"
         "每隔几步，它在与扫描相同的固定测试数字上测量 D 和 R，并把点画在平面上（橙色）。训练时移动 **β**："
         "下一步就会使用新的目标，橙色点会走向该 β 对应的前沿点：β 增大时几秒钟就到（模型放弃不再划算的编码），"
-        "β 大幅减小时则慢得多（解码器必须学会利用每一个多出来的编码奈特：一分钟内橙色点只能走完一部分路程）。从头开始时，小模型离前沿很远（前沿由训练了几分钟的更大模型画出）；"
+        "β 大幅减小时则慢得多（解码器必须学会利用每一个多出来的编码奈特：一分钟内橙色点只能走完一部分路程）。"
+        "从头开始时，小模型离前沿很远（前沿由训练了几分钟的更大模型画出）；"
         "从扫描模型开始，就能看到它*沿着*前沿滑动。潜在空间为二维时，可以直接看到后验本身："
         "β 小时椭圆缩成点，β 大时椭圆膨胀成先验的单位圆。"),
     "to.no_sweep": ("**This app ships no β sweep** (checkpoints `sweep_mnist_beta*`, at least two): nothing to show here.",

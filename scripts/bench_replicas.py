@@ -75,13 +75,15 @@ def nginx_conf(listen: int, ports: list[int], balance: str = "ip_hash", prefix: 
         head = (f"pid {prefix}/nginx.pid;\nerror_log {prefix}/error.log warn;\n")
         logs = (f"    log_format upstreams '$remote_addr $upstream_addr $status \"$request\"';\n"
                 f"    access_log {prefix}/access.log upstreams;\n"
-                + "".join(f"    {k}_temp_path {prefix}/{k};\n" for k in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")))
+                + "".join(f"    {k}_temp_path {prefix}/{k};\n"
+                          for k in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")))
         bench = (f"        # the benchmark only: each simulated student's address from its header\n"
                  f"        set_real_ip_from 127.0.0.1;\n        real_ip_header {ADDRESS_HEADER};\n")
     return (f"{head}worker_processes 1;\nevents {{ worker_connections 1024; }}\nhttp {{\n{logs}"
             "    map $http_upgrade $connection_upgrade { default upgrade; '' close; }\n"
             f"    upstream explorer {{\n{sticky}{servers}    }}\n"
-            f"    server {{\n        listen {listen};\n        client_max_body_size 2m;\n{bench}{LOCATION}\n    }}\n}}\n")
+            f"    server {{\n        listen {listen};\n        client_max_body_size 2m;\n"
+            f"{bench}{LOCATION}\n    }}\n}}\n")
 
 
 def student_address(i: int, balance: str) -> str:

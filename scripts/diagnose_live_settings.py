@@ -17,7 +17,7 @@ Settings, combined with commas (hot=0,perclass=200):
   hot=N         steps at hotlr=X (default 3e-3) after the change; hot=0: lr from the first step
   perclass=N    N training digits of each class (../shared/data, next to the repository), picked as
                 `python -m explorer.training.live_digits` picks them: perclass=200 is the 2,000 digits
-                shipped before 28 Nov
+                the app shipped before the trainer's change of dcdbe84
   steps=N       steps in all (a multiple of 100)
   seed=N        the run's seed (batches, binarisation, eps)
   shift=N       each training digit moved by up to N pixels in x and y at random, per step
@@ -72,7 +72,8 @@ class Run(LiveRun):
     def reopen(self, threshold: float) -> int:
         """Re-initialise the collapsed latent units (rate under `threshold` nats on 1,000 training digits)
         as nn.Linear does: uniform in +-1/sqrt(fan_in), zero bias. Returns how many."""
-        x = binarize(self._digits(torch.arange(min(1000, len(self.train_x)))), torch.Generator().manual_seed(self.config.seed))
+        x = self._digits(torch.arange(min(1000, len(self.train_x))))
+        x = binarize(x, torch.Generator().manual_seed(self.config.seed))
         rate = gaussian_kl(*self.model.encode(x)).mean(0)
         collapsed = (rate < threshold).nonzero().squeeze(1).tolist()
         head, first = self.model.encoder[-1], self.model.decoder[0]

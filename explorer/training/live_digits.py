@@ -31,8 +31,8 @@ def pick(labels: torch.Tensor, per_class: int | None = None, seed: int = 0) -> t
     if per_class is None:
         idx = torch.arange(len(labels))
     else:
-        idx = torch.cat([(labels == c).nonzero().squeeze(1)[torch.randperm(int((labels == c).sum()), generator=g)[:per_class]]
-                         for c in range(10)])
+        of_class = [(labels == c).nonzero().squeeze(1) for c in range(10)]
+        idx = torch.cat([i[torch.randperm(len(i), generator=g)[:per_class]] for i in of_class])
     return idx[torch.randperm(len(idx), generator=g)]
 
 
