@@ -1,9 +1,11 @@
 """How fast the live trainer reaches the frontier after a change of β, under other training settings.
 
-    python scripts/diagnose_live_settings.py 1 4 base hot=0 hot=0,perclass=200
+    python scripts/diagnose_live_settings.py 1 4 base hot=0,lr=1e-3,perclass=200     # now, and the trainer before
+    python scripts/diagnose_live_settings.py scratch 1 base hot=0,lr=1e-3             # the small model from scratch
     python scripts/diagnose_live_settings.py 4 0.25 base reopen=0.05,freebits=1.3,bs=256,lr=3e-3,steps=2000
 
-Starts from the sweep model nearest the first β and trains it at the second, as the app's trainer does
+Starts from the sweep model nearest the first β (or, given `scratch`, from the tab's small model from
+scratch) and trains it at the second, as the app's trainer does
 after a change of β (a fresh Adam, `hot_steps` steps at `hot_lr`; one thread, no app, 2,400 steps
 unless steps=N), and every 100 steps measures R and D on the tab's fixed test digits as the app does.
 Prints, for each setting, the first step at which R and D are each within 10 % of the frontier point
@@ -12,12 +14,13 @@ per second (one thread, measurements left out), and every fourth point.
 
 Settings, combined with commas (hot=0,perclass=200):
   base          the trainer as it is (explorer/training/live.py): the shipped digits (the 10,000-digit
-                MNIST training subset), Adam, lr 1e-3 after hot_steps = 600 steps at 3e-3, batch 64, D + β·R
+                MNIST training subset), Adam, lr 3e-4 after hot_steps = 600 steps at 3e-3, batch 64, D + β·R
   lr=X  bs=N    learning rate, batch size
   hot=N         steps at hotlr=X (default 3e-3) after the change; hot=0: lr from the first step
   perclass=N    N training digits of each class (../shared/data, next to the repository), picked as
                 `python -m explorer.training.live_digits` picks them: perclass=200 is the 2,000 digits
                 the app shipped before the trainer's change of dcdbe84
+  latent=N      with `scratch` in place of the first β: the small model's latent size (default 32)
   steps=N       steps in all (a multiple of 100)
   seed=N        the run's seed (batches, binarisation, eps)
   shift=N       each training digit moved by up to N pixels in x and y at random, per step
@@ -43,7 +46,7 @@ sys.path.insert(0, str(ROOT))
 
 from explorer.data import binarize  # noqa: E402
 from explorer.models.vae import gaussian_kl  # noqa: E402
-from explorer.training.live import LiveConfig, LiveRun, copy_model  # noqa: E402
+from explorer.training.live import LiveConfig, LiveRun, copy_model, small_vae  # noqa: E402
 
 DATA_ROOT = ROOT.parent / "shared" / "data"
 REPORTED = (900, 1800, 2400)
@@ -107,14 +110,16 @@ def main() -> None:
     from explorer.zoo import load_zoo
 
     torch.set_num_threads(1)
-    src, dst, specs = float(sys.argv[1]), float(sys.argv[2]), sys.argv[3:] or ["base"]
+    scratch = sys.argv[1] == "scratch"
+    src, dst, specs = 1.0 if scratch else float(sys.argv[1]), float(sys.argv[2]), sys.argv[3:] or ["base"]
     zoo = load_zoo()
     digits = views.fixed_digits(zoo)
     frontier = views.measure_frontier(zoo, digits)
     shipped = load_live_digits()[0]
     r0, d0 = frontier.point_for(dst)
     i = frontier.nearest(src)
-    print(f"from the β = {frontier.betas[i]:g} model at β = {dst:g}: frontier R {r0:.2f}, D {d0:.2f}")
+    start = "the small model from scratch" if scratch else f"the β = {frontier.betas[i]:g} model"
+    print(f"from {start} at β = {dst:g}: frontier R {r0:.2f}, D {d0:.2f}")
     for spec in specs:
         setting = dict(x.split("=") for x in spec.split(",") if "=" in x)
         if "perclass" in setting:
@@ -126,9 +131,10 @@ def main() -> None:
         config = LiveConfig(lr=float(setting.get("lr", defaults.lr)), batch_size=int(setting.get("bs", 64)),
                             seed=int(setting.get("seed", 0)), hot_steps=int(setting.get("hot", defaults.hot_steps)),
                             hot_lr=float(setting.get("hotlr", defaults.hot_lr)))
+        model = small_vae(int(setting.get("latent", 32))) if scratch else copy_model(zoo.sweep[i].model)
         run = type("SettingRun", (Run,), {"setting": setting})(
-            copy_model(zoo.sweep[i].model), train_x, digits.evaluation, beta=dst, config=config,
-            trained_beta=float(frontier.betas[i]))
+            model, train_x, digits.evaluation, beta=dst, config=config,
+            trained_beta=None if scratch else float(frontier.betas[i]))
         reopened = run.reopen(float(setting["reopen"])) if "reopen" in setting else None
         first, outside, points, train_seconds = None, 0, [], 0.0
         with run._lock:

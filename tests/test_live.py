@@ -379,16 +379,23 @@ def test_a_new_beta_starts_adam_afresh_with_a_hot_learning_rate():
     assert [b for _, b in run.step_betas()] == [1.0, 1.0] + [4.0] * 5
 
 
-def test_a_run_started_at_another_beta_than_its_model_starts_hot_and_a_scratch_run_does_not():
+def test_a_run_started_at_another_beta_than_its_model_or_from_scratch_starts_hot():
     started = _run_from(4.0, beta=1.0)
     started.run_steps(1)
     assert _lr_and_adam_steps(started) == (5e-3, 1)
     scratch = _run_from(None, beta=1.0)
+    scratch.run_steps(3)
+    assert _lr_and_adam_steps(scratch) == (5e-3, 3)
     scratch.run_steps(1)
-    assert _lr_and_adam_steps(scratch) == (1e-3, 1)
-    scratch.set_beta(2.0)  # a scratch run's later change of beta is a change like any other
+    assert _lr_and_adam_steps(scratch) == (1e-3, 4)
+    scratch.set_beta(2.0)  # a later change of beta is a change like any other
     scratch.run_steps(1)
     assert _lr_and_adam_steps(scratch) == (5e-3, 1)
+
+
+def test_the_settled_learning_rate_is_below_the_hot_one():
+    config = LiveConfig()
+    assert config.hot_lr > config.lr and config.hot_steps > 0
 
 
 def test_a_reset_goes_back_to_the_starting_models_beta():
