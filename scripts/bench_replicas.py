@@ -33,13 +33,11 @@ import json
 import os
 import shutil
 import signal
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_classroom import ROOT, Server, app_actions, drawing, run_class, share_tls_context  # noqa: E402
@@ -144,17 +142,9 @@ def main() -> None:
             replicas.append(Server([sys.executable, "app.py"], port, env={"EXPLORER_MAX_TRAINERS": "1"}))
         conf = prefix / "nginx.conf"
         conf.write_text(nginx_conf(args.port, ports, args.balance, prefix))
-        proxy = subprocess.Popen([nginx, "-p", str(prefix), "-c", str(conf), "-g", "daemon off;"],
-                                 stderr=subprocess.PIPE)
-        url = f"http://127.0.0.1:{args.port}/"
-        for _ in range(100):
-            try:
-                if httpx.get(url, timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        else:
-            raise RuntimeError(f"nginx did not answer: {proxy.stderr.read().decode()[-2000:]}")
+        # nginx in the foreground, waited for as the replicas are (its first HTTP 200 through to a replica)
+        proxy = Server([nginx, "-p", str(prefix), "-c", str(conf), "-g", "daemon off;"], args.port)
+        url = proxy.url
         if args.serve:
             print(f"serving {url} (nginx, {args.balance}) for {args.serve:g} s", flush=True)
             time.sleep(args.serve)
@@ -163,7 +153,7 @@ def main() -> None:
                   f"statuses {log['statuses']}")
             return
         (prefix / "access.log").write_text("")  # the class's requests only
-        os.kill(proxy.pid, 10)  # SIGUSR1: nginx reopens its log
+        os.kill(proxy.proc.pid, 10)  # SIGUSR1: nginx reopens its log
         time.sleep(0.5)
 
         setup = Client(url, verbose=False, headers={ADDRESS_HEADER: "10.250.0.7"})
@@ -178,8 +168,7 @@ def main() -> None:
         log = read_access_log(prefix / "access.log")
     finally:
         if proxy is not None:
-            proxy.terminate()
-            proxy.wait(10)
+            proxy.close()
         for r in replicas:
             r.close()
 
