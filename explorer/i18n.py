@@ -760,7 +760,7 @@ add({  # tab: per-pixel probabilities (ui/pixels.py, views/pixels.py, plots/pixe
                      "`python -m explorer.training.pixelcnn --data-root <data root> --out checkpoints/pixelcnn_mnist` 训练。"),
     "pix.probs_head": ("#### Per-pixel conditional probabilities", "#### 逐像素条件概率"),
     "pix.x_from": ("digit from", "数字来源"),
-    "pix.seed_pick": ("seed (test image pick and the VAE's samples)", "随机种子（选取测试图像和变分自编码器的采样）"),
+    "pix.seed_pick": ("seed (test image pick)", "随机种子（选取测试图像）"),
     "pix.pixel": ("pixel i whose mask is shown (row × 28 + column)", "显示其掩码的像素 i（行 × 28 + 列）"),
     "pix.k": ("k importance samples for the VAE's log p(x)", "变分自编码器 log p(x) 的重要性采样数 k"),
     "pix.score": ("Score this digit", "计算这个数字的概率"),

@@ -30,6 +30,7 @@ MAP_IMAGE_SUFFIX = ".map.png"
 # file it sends or serves against each static path (0.18 ms each here), so one folder beats one path per picture
 MAP_IMAGE_DIR = "maps"
 TEST_LOGP_SUFFIX = ".testlogp.safetensors"
+GALLERY_LOGP_SUFFIX = ".gallerylogp.safetensors"  # each gallery image's log p(x), as a click would estimate it
 COND_SUFFIX = ".cond.safetensors"
 TRAIN_HASHES = "names_train_hashes.safetensors"
 
@@ -38,6 +39,14 @@ def word_hash(word: str) -> int:
     """A 63-bit fingerprint of a word: lets the app tell "in training set" from "new" without
     shipping the word list itself."""
     return int.from_bytes(hashlib.blake2b(word.encode(), digest_size=8).digest(), "big") >> 1
+
+
+def image_digest(x: torch.Tensor) -> bytes:
+    """A 128-bit fingerprint of an image tensor (shape and float32 values): the same picture, from the
+    gallery, a drawing or an upload, has the same digest."""
+    h = hashlib.blake2b(str(tuple(x.shape)).encode(), digest_size=16)
+    h.update(x.detach().to(torch.float32).contiguous().numpy().tobytes())
+    return h.digest()
 
 
 @dataclass
@@ -53,6 +62,10 @@ class LatentMap:
     method: str  # "latent plane" or "UMAP"
     image_path: Path | None = None  # the points drawn once (plots.vae.map_image), shipped beside the map
     image_url: str | None = None  # where a page fetches that image; set by the app when it serves it
+    # each gallery image's (log p(x), E_q log p(x|z)) estimated with gallery_k importance samples, exactly
+    # as a click estimates them (views.vae.estimate_log_px), by image_digest; shipped beside the map
+    gallery_estimates: dict[bytes, tuple[float, float]] = field(default_factory=dict)
+    gallery_k: int | None = None
 
     def project(self, z: torch.Tensor, k: int = 10) -> np.ndarray:
         """Place latent points (n, Z) on the map without refitting: the plane itself for Z = 2,
@@ -252,7 +265,27 @@ def load_map(name: str, dataset: str, root: Path) -> LatentMap | None:
         test_log_px=t["test_log_px"].double().numpy(), class_names=CLASS_NAMES[dataset],
         method="latent plane" if z_dim == 2 else "UMAP",
         image_path=image if (image := root / MAP_IMAGE_DIR / f"{name}{MAP_IMAGE_SUFFIX}").is_file() else None,
+        **load_gallery_estimates(root / f"{name}{GALLERY_LOGP_SUFFIX}", t["gallery"]),
     )
+
+
+def load_gallery_estimates(path: Path, gallery: torch.Tensor) -> dict:
+    """The shipped estimates of the gallery images (uint8 (M, 28, 28)), by each image's digest as
+    pick_gallery hands it out; nothing (each click estimates) where the file is missing."""
+    if not path.is_file():
+        return {}
+    try:
+        with safe_open(str(path), "pt") as f:
+            k = int((f.metadata() or {})["k"])
+        t = load_file(str(path))
+        log_px, rec = t["log_px"].double().tolist(), t["reconstruction"].double().tolist()
+    except Exception as e:
+        raise CheckpointError(f"gallery estimates {path} are corrupted: {e}") from e
+    if len(log_px) != len(gallery) or len(rec) != len(gallery):
+        raise CheckpointError(f"gallery estimates {path} have {len(log_px)} images; the map's gallery has {len(gallery)}")
+    images = gallery.float().div(255.0).unsqueeze(1)
+    digests = [image_digest(images[i:i + 1]) for i in range(len(images))]
+    return {"gallery_estimates": dict(zip(digests, zip(log_px, rec))), "gallery_k": k}
 
 
 def load_pixel_test(name: str, root: Path) -> PixelTestSet | None:

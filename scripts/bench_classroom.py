@@ -10,8 +10,8 @@ beside it or are chained to it (Score = /token_probabilities with /compare and /
 sent at once as the page does; a model change = the posterior of the new model and, beside it, its
 prior samples: the page's own event draws only their grid, as the posterior's map already shows them),
 drawings sent as images; every click sends the same settings unless --vary-seeds N gives each click
-a random seed below N (the app keeps recent posterior answers, so repeated settings are its best
-case). --live students run live training within the
+a random seed below N and one of min(N, 81) drawings (the app keeps recent answers, so repeated
+settings are its best case). --live students run live training within the
 trainer cap and poll /live_status like the page's timer. Both servers run as subprocesses
 (`python app.py` and a ten-line echo app), so cold start and RSS are theirs alone; the clients run in
 this process, on the same cores, for both phases alike.
@@ -244,13 +244,17 @@ class Server:
             self.proc.kill()
 
 
-def drawing(path: Path) -> Path:
-    """A '7' drawn with the mouse: dark strokes on a transparent 280 px canvas, as the sketchpad sends."""
+def drawing(path: Path, variant: int = 0) -> Path:
+    """A '7' drawn with the mouse: dark strokes on a transparent 280 px canvas, as the sketchpad sends.
+    Variants 0..80 are 7s of other shapes (stroke width, slope, bar length and thickness: the app
+    centres a drawing, so a 7 drawn elsewhere would reach the models as the same image)."""
+    half, slope, bar_x, bar_h = ((10, 7, 13)[variant % 3], (0.6, 0.45, 0.75)[variant // 3 % 3],
+                                 (60, 40, 90)[variant // 9 % 3], (20, 14, 26)[variant // 27 % 3])
     a = np.zeros((280, 280, 4), np.uint8)
-    a[40:60, 60:230, 3] = 255
-    for y in range(60, 240):
-        x = int(230 - (y - 60) * 0.6)
-        a[y, x - 10:x + 10, 3] = 255
+    a[40:40 + bar_h, bar_x:230, 3] = 255
+    for y in range(40 + bar_h, 240):
+        x = int(230 - (y - 40 - bar_h) * slope)
+        a[y, x - half:x + half, 3] = 255
     PIL.Image.fromarray(a, "RGBA").save(path)
     return path
 
@@ -278,9 +282,16 @@ def app_actions(api: set[str], sketch) -> dict[str, list[tuple[str, list]]]:
 SEED_AT = {"/interpolate": 5, "/sample_prior": 1, "/sample_posterior": 2, "/generate": 3, "/tradeoff": 1}
 
 
-def with_seeds(calls: list[tuple[str, list]], seed: int) -> list[tuple[str, list]]:
-    """The same click with another seed (the events that take one)."""
-    return [(api, [seed if i == SEED_AT.get(api) else a for i, a in enumerate(args)]) for api, args in calls]
+def with_seeds(calls: list[tuple[str, list]], seed: int, drawings: list | None = None) -> list[tuple[str, list]]:
+    """The same click with another seed (the events that take one), and, given drawings, the drawing
+    drawings[seed % len(drawings)] in place of its sketch (a class's drawings are not all the same)."""
+    def arg(api, i, a):
+        if i == SEED_AT.get(api):
+            return seed
+        if drawings and isinstance(a, dict) and "composite" in a:
+            return drawings[seed % len(drawings)]
+        return a
+    return [(api, [arg(api, i, a) for i, a in enumerate(args)]) for api, args in calls]
 
 
 # actions whose events the page sends beside each other (Score: the comparison and the attention map
@@ -300,13 +311,13 @@ def replay(client, name: str, calls: list[tuple[str, list]]) -> None:
 
 class Student(threading.Thread):
     def __init__(self, url: str, actions: dict, think: float, until: float, seed: int, results: dict,
-                 lock: threading.Lock, vary_seeds: int = 0, headers: dict | None = None):
+                 lock: threading.Lock, vary_seeds: int = 0, headers: dict | None = None, drawings: list | None = None):
         super().__init__(daemon=True)
         from gradio_client import Client
         self.client = Client(url, verbose=False, headers=headers)
         self.actions, self.think, self.until = actions, think, until
         self.rng, self.results, self.lock = random.Random(seed), results, lock
-        self.vary_seeds = vary_seeds
+        self.vary_seeds, self.drawings = vary_seeds, drawings
 
     def run(self):
         names = sorted(self.actions)
@@ -319,7 +330,7 @@ class Student(threading.Thread):
             try:
                 calls = self.actions[name]
                 if self.vary_seeds:
-                    calls = with_seeds(calls, self.rng.randrange(self.vary_seeds))
+                    calls = with_seeds(calls, self.rng.randrange(self.vary_seeds), self.drawings)
                 replay(self.client, name, calls)
                 ok, err = True, None
             except Exception as e:  # a failed click is a result, not a crash of the benchmark
@@ -361,15 +372,16 @@ class LiveStudent(threading.Thread):
 
 
 def run_class(url: str, actions: dict, students: int, live: int, think: float, seconds: float, seed: int,
-              vary_seeds: int = 0, headers=None, grace: float = 120.0) -> dict:
+              vary_seeds: int = 0, headers=None, grace: float = 120.0, drawings: list | None = None) -> dict:
     """headers: None, or i -> the HTTP headers of student i's every request (the live students come after
     the clicking ones); scripts/bench_replicas.py gives each student an address of its own that way.
+    drawings: with vary_seeds, the sketches a click's drawing is chosen from by its seed (with_seeds).
     Students still waiting for an answer `grace` seconds after the end are counted, not waited for."""
     results: dict = {}
     lock = threading.Lock()
     until = time.time() + seconds
     head = headers or (lambda i: None)
-    threads = [Student(url, actions, think, until, seed + i, results, lock, vary_seeds, head(i))
+    threads = [Student(url, actions, think, until, seed + i, results, lock, vary_seeds, head(i), drawings)
                for i in range(students)]
     threads += [LiveStudent(url, until, seed + 1000 + i, results, lock, head(students + i)) for i in range(live)]
     t0, cpu0 = time.time(), os.times()
@@ -415,8 +427,9 @@ def main() -> None:
     p.add_argument("--seconds", type=float, default=90.0, help="length of each phase")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--vary-seeds", type=int, default=0, metavar="N",
-                   help="each click of the app's class takes a random seed below N (0: every click the same "
-                        "settings, the default; the app keeps recent posterior answers, so repeats are cheap)")
+                   help="each click of the app's class takes a random seed below N, and a drawing of one of "
+                        "min(N, 81) (7s of other shapes) (0: every click the same settings, the "
+                        "default; the app keeps recent posterior answers, so repeats are cheap)")
     p.add_argument("--port", type=int, default=7870)
     p.add_argument("--out", default=str(ROOT / "bench" / "classroom.json"))
     p.add_argument("--tls-per-request", action="store_true",
@@ -458,6 +471,9 @@ def main() -> None:
     api = set(client.view_api(return_format="dict", print_info=False)["named_endpoints"])
     sketch = {"background": None, "layers": [], "composite": handle_file(str(drawing(tmp / "seven.png")))}
     actions = app_actions(api, sketch)
+    # with --vary-seeds, each click's drawing is one of up to 81 (7s of other shapes)
+    drawings = [{"background": None, "layers": [], "composite": handle_file(str(drawing(tmp / f"seven{v}.png", v)))}
+                for v in range(min(args.vary_seeds, 81))] or None
     report["app"] = {"cold_start_s": round(app.cold_start, 2), **app.page_sizes(),
                      "rss_mb_before": round(rss_before, 1)}
     one = {name: stats(round_trips(client, name, calls)) for name, calls in actions.items()}  # one client at a time
@@ -470,7 +486,7 @@ def main() -> None:
     watch = MemoryWatch(app.proc.pid)
     watch.start()
     report["app"]["class"] = run_class(app.url, actions, args.students, args.live, args.think, args.seconds, args.seed,
-                                         args.vary_seeds)
+                                         args.vary_seeds, drawings=drawings)
     watch.done.set()
     watch.join()
     report["app"]["memory_peak_during_class"] = watch.peak

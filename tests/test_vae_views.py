@@ -183,12 +183,15 @@ def test_posterior_shapes_and_reproducibility(e4):
 
 def test_a_repeated_posterior_question_is_answered_from_the_kept_answers(e4, monkeypatch):
     """The same model, image, K, k and seed: the same answer, without importance sampling again; each
-    caller gets its own copy; another seed, image or model is computed; the kept answers are bounded;
-    the same question asked at once is computed once."""
+    caller gets its own copy; the estimate of log p(x) depends on the model, image and k only, so another
+    seed or K draws other posterior samples beside the same log p(x) without importance sampling again;
+    another image or k is estimated; the kept answers are bounded; the same question asked at once is
+    computed once."""
     import threading
 
     x, y = two_images(e4)
     vv.POSTERIORS.clear()
+    vv.ESTIMATES.clear()
     calls = []
     sample = type(e4.model).importance_samples
     monkeypatch.setattr(type(e4.model), "importance_samples",
@@ -199,15 +202,20 @@ def test_a_repeated_posterior_question_is_answered_from_the_kept_answers(e4, mon
     assert q is not p and q.log_px == p.log_px and torch.equal(q.z_samples, p.z_samples) and q.elbo == p.elbo
     p.percentile = -1.0  # a caller changing its copy changes nobody else's
     assert vv.analyse_posterior(e4, x, 8, 200, 3).percentile == q.percentile != -1.0
-    vv.analyse_posterior(e4, x, 8, 200, 4)
+    other_seed = vv.analyse_posterior(e4, x, 8, 200, 4)
+    fewer = vv.analyse_posterior(e4, x, 7, 200, 3)
+    assert len(calls) == 1  # new posterior samples, the same estimate
+    assert not torch.equal(other_seed.z_samples, p.z_samples) and len(fewer.z_samples) == 7
+    assert other_seed.log_px == fewer.log_px == p.log_px and other_seed.elbo == p.elbo
     vv.analyse_posterior(e4, y, 8, 200, 3)
     vv.analyse_posterior(e4, x, 8, 201, 3)
-    vv.analyse_posterior(e4, x, 7, 200, 3)
-    assert len(calls) == 5
+    assert len(calls) == 3
     vv.POSTERIORS.clear()
+    vv.ESTIMATES.clear()
     fresh = vv.analyse_posterior(e4, x, 8, 200, 3)  # computed again: the same numbers
-    assert len(calls) == 6 and fresh.log_px == p.log_px and torch.equal(fresh.x_samples, p.x_samples)
+    assert len(calls) == 4 and fresh.log_px == p.log_px and torch.equal(fresh.x_samples, p.x_samples)
     vv.POSTERIORS.clear()
+    vv.ESTIMATES.clear()
     answers = []
     threads = [threading.Thread(target=lambda: answers.append(vv.analyse_posterior(e4, x, 8, 200, 9)))
                for _ in range(6)]  # six students clicking the same defaults at the same moment
@@ -215,11 +223,37 @@ def test_a_repeated_posterior_question_is_answered_from_the_kept_answers(e4, mon
         th.start()
     for th in threads:
         th.join()
-    assert len(calls) == 7 and len({a.log_px for a in answers}) == 1 and len({id(a) for a in answers}) == 6
+    assert len(calls) == 5 and len({a.log_px for a in answers}) == 1 and len({id(a) for a in answers}) == 6
     monkeypatch.setattr(vv.POSTERIORS, "size", 3)
+    monkeypatch.setattr(vv.ESTIMATES, "size", 2)
     for seed in range(10):
-        vv.analyse_posterior(e4, x, 1, 5, seed)
-    assert len(vv.POSTERIORS) == 3
+        vv.analyse_posterior(e4, x, 1, 5 + seed, seed)
+    assert len(vv.POSTERIORS) == 3 and len(vv.ESTIMATES) == 2
+
+
+def test_a_gallery_image_at_the_shipped_k_reads_its_estimate_from_the_map(e4, monkeypatch):
+    """With estimates beside the map (as the shipped maps have), a gallery click at that k does no
+    importance sampling and shows exactly the numbers a click would compute; another k, or an image
+    that is not in the gallery (a drawing), is estimated."""
+    lmap = e4.map
+    images = lmap.gallery[:3]
+    table = {vv.image_digest(images[i:i + 1].clone()): vv._estimate_log_px(e4.model, images[i:i + 1].clone(), 300)
+             for i in range(3)}
+    monkeypatch.setattr(lmap, "gallery_estimates", table)
+    monkeypatch.setattr(lmap, "gallery_k", 300)
+    vv.POSTERIORS.clear()
+    vv.ESTIMATES.clear()
+    calls = []
+    sample = type(e4.model).importance_samples
+    monkeypatch.setattr(type(e4.model), "importance_samples",
+                        lambda self, *a, **kw: calls.append(1) or sample(self, *a, **kw))
+    for i in range(3):
+        p = vv.analyse_posterior(e4, lmap.gallery[i:i + 1].clone(), 4, 300, 11)
+        assert (p.log_px, p.reconstruction) == table[vv.image_digest(lmap.gallery[i:i + 1])]
+    assert calls == []
+    vv.analyse_posterior(e4, images[:1].clone(), 4, 301, 11)
+    vv.analyse_posterior(e4, 1.0 - images[:1], 4, 300, 11)
+    assert len(calls) == 2
 
 
 def test_elbo_is_below_importance_sampled_log_px_on_average(e4):

@@ -7,7 +7,9 @@ its squared error and beta_eff beside): ELBO, distortion and rate
 (nats), KL per latent dimension, active units, and the importance-sampled log p(x) (IWAE bound)
 with k = 1000. For the tab models it also writes `<name>.map.safetensors`: the test latent means,
 their 2-D coordinates (the plane itself, or UMAP with a fixed random_state), labels, per-image
-log p(x) and a gallery of at most 50 test images per class.
+log p(x) and a gallery of at most 50 test images per class; and `<name>.gallerylogp.safetensors`: each
+gallery image's log p(x) and E_q log p(x|z), estimated exactly as a posterior click estimates them
+(k = 1000, views.vae.estimate_log_px), so a gallery click does no importance sampling.
 PixelCNN: the exact log p(x) of the same binarised test digits, and `<name>.testlogp.safetensors`:
 per digit, its log p(x) beside the headline VAE's importance-sampled log p(x) (from that VAE's map)
 and ELBO (reconstruction averaged over ELBO_SAMPLES draws of z ~ q(z|x), KL in closed form).
@@ -33,7 +35,9 @@ from ..data import (BINARIZE_SEED, DATA_DESCRIPTION, binarize, encode_words, loa
 from ..models import Measurement, bayes
 from ..models.vae import gaussian_squared_error
 from ..plots.vae import map_image
-from ..zoo import COND_SUFFIX, MAP_IMAGE_DIR, MAP_IMAGE_SUFFIX, MAP_SUFFIX, TEST_LOGP_SUFFIX, TRAIN_HASHES, load_map, word_hash
+from ..views.vae import gallery_estimates
+from ..zoo import (COND_SUFFIX, GALLERY_LOGP_SUFFIX, MAP_IMAGE_DIR, MAP_IMAGE_SUFFIX, MAP_SUFFIX, TEST_LOGP_SUFFIX,
+                   TRAIN_HASHES, VAEEntry, load_map, word_hash)
 from .catalogue import HEADLINE_VAE, RECIPES
 from .live_digits import LIVE_DIGITS, LIVE_DIGITS_META
 from .pixelcnn import pixelcnn_evaluate
@@ -143,6 +147,24 @@ def write_map_image(name: str, dataset: str, out_dir: Path) -> Path:
     path = out_dir / MAP_IMAGE_DIR / f"{name}{MAP_IMAGE_SUFFIX}"
     path.parent.mkdir(parents=True, exist_ok=True)
     map_image(load_map(name, dataset, out_dir)).save(path, format="PNG", optimize=True)
+    return path
+
+
+GALLERY_K = 1000  # the posterior tab's default k: the estimates a gallery click at that k reads
+
+
+def write_gallery_estimates(name: str, model, dataset: str, out_dir: Path, k: int = GALLERY_K) -> Path:
+    """<name>.gallerylogp.safetensors: each gallery image's (log p(x), E_q log p(x|z)) at k, as a click
+    computes them, with one thread as the app runs (so the same float sums, to the last bit)."""
+    path = out_dir / f"{name}{GALLERY_LOGP_SUFFIX}"
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        log_px, rec = gallery_estimates(VAEEntry(name, model, {"dataset": dataset}, load_map(name, dataset, out_dir)), k)
+    finally:
+        torch.set_num_threads(threads)
+    save_file({"log_px": torch.tensor(log_px, dtype=torch.float64), "reconstruction": torch.tensor(rec, dtype=torch.float64)},
+              str(path), metadata={"k": str(k), "what": "views.vae.estimate_log_px of each gallery image, in gallery order"})
     return path
 
 
@@ -336,7 +358,8 @@ def evaluate(data_root: str, out_dir: Path, sweep_k: int, main_k: int, only: lis
             if r.role == "main":
                 map_path = out_dir / f"{r.name}{MAP_SUFFIX}"
                 write_map(map_path, model, x, y, log_px)
-                files += [map_path, write_map_image(r.name, r.dataset, out_dir)]
+                files += [map_path, write_map_image(r.name, r.dataset, out_dir),
+                          write_gallery_estimates(r.name, model, r.dataset, out_dir)]
         else:
             words = load_words(Path(data_root) / "names.txt")
             train, test = split_words(words)
@@ -429,6 +452,9 @@ def main(argv=None) -> None:
     p.add_argument("--table", action="store_true", help="print the README table from the manifest and exit")
     p.add_argument("--map-images", action="store_true",
                    help="only redraw <name>.map.png from the shipped maps (no data needed) and record them")
+    p.add_argument("--gallery-estimates", action="store_true",
+                   help="only re-estimate <name>.gallerylogp.safetensors from the shipped models and maps "
+                        "(no data needed) and record them")
     args = p.parse_args(argv)
     if args.table:
         print(markdown_table(json.loads((Path(args.out_dir) / "manifest.json").read_text())))
@@ -442,6 +468,16 @@ def main(argv=None) -> None:
                 path = write_map_image(name, rec["dataset"], out_dir)
                 rec["files"].update(file_record([path], out_dir))
                 print(f"wrote {path}")
+        (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+        return
+    if args.gallery_estimates:
+        manifest = json.loads((out_dir / "manifest.json").read_text())
+        for name, rec in manifest["models"].items():
+            if (out_dir / f"{name}{MAP_SUFFIX}").is_file():
+                model, _ = checkpoints.load(name, out_dir)
+                path = write_gallery_estimates(name, model, rec["dataset"], out_dir)
+                rec["files"].update(file_record([path], out_dir))
+                print(f"wrote {path}", flush=True)
         (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
         return
     manifest = evaluate(args.data_root, out_dir, args.sweep_k, args.k, args.only, args.cond_k, args.cond_n)

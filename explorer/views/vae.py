@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import hashlib
 import math
 from dataclasses import dataclass
 
@@ -20,7 +19,7 @@ from ..errors import SEED_RANGE, InputError, check_float, check_int, check_seed
 from ..i18n import class_name, t
 from ..images import to_model_input
 from ..models.vae import VAE, gaussian_kl
-from ..zoo import VAEEntry
+from ..zoo import VAEEntry, image_digest
 from .kept import Kept
 
 STEPS = (2, 32)
@@ -247,41 +246,79 @@ class Posterior:
 
 # the last answers of analyse_posterior, by model and question: about 30 kB each at K = 8, 0.2 MB at most (K = 64)
 POSTERIORS = Kept(256)
+# the last estimates of log p(x), by model, image and k: two numbers each
+ESTIMATES = Kept(1024)
+# log p(x) is a property of the image (and of k), not of the seed that draws the posterior samples: its
+# importance samples come from this seed of their own, so another seed shows other samples of q(z|x)
+# beside the same log p(x), and the gallery's estimates can ship with the map (LatentMap.gallery_estimates)
+ESTIMATE_SEED = 0
 
 
 def analyse_posterior(entry: VAEEntry, x: torch.Tensor, n_samples=8, k=1000, seed=0) -> Posterior:
     """Everything the "posterior" panel shows for one image x (1, 1, 28, 28).
 
-    The answer depends only on the model, the image, K, k and the seed (every draw comes from
-    generator(seed)), so the last answers are kept (POSTERIORS): a repeated question (thirty students
-    clicking the defaults) costs no importance sampling, and the same question asked at once is
-    computed once. Each caller gets its own copy of the answer's fields."""
+    The answer depends only on the model, the image, K, k and the seed (every posterior sample comes
+    from generator(seed), the importance samples from ESTIMATE_SEED), so the last answers are kept
+    (POSTERIORS): a repeated question (thirty students clicking the defaults) costs no importance
+    sampling, and the same question asked at once is computed once. Each caller gets its own copy of
+    the answer's fields."""
     n_samples = check_int(n_samples, "number of posterior samples K", *POSTERIOR_SAMPLES)
     k = check_int(k, "importance samples k", *IWAE_K)
     seed = check_seed(seed)
-    image = hashlib.blake2b(str(tuple(x.shape)).encode(), digest_size=16)
-    image.update(x.detach().to(torch.float32).contiguous().numpy().tobytes())
-    kept = POSTERIORS.get((entry.model, n_samples, k, seed, image.digest()),
-                          lambda: _analyse_posterior(entry, x, n_samples, k, seed))
+    image = image_digest(x)
+    kept = POSTERIORS.get((entry.model, n_samples, k, seed, image),
+                          lambda: _analyse_posterior(entry, x, n_samples, k, seed, image))
     return dataclasses.replace(kept)
 
 
+def evaluation_image(model: VAE, x: torch.Tensor) -> torch.Tensor:
+    """What the likelihood sees: for a Bernoulli decoder, x binarised with the fixed seed the test set's
+    log p(x) was measured with (so its percentile compares like with like); else x itself."""
+    if model.config.likelihood == "bernoulli":
+        return binarize(x, torch.Generator().manual_seed(BINARIZE_SEED))
+    return x
+
+
+def estimate_log_px(entry: VAEEntry, x: torch.Tensor, k: int, image: bytes | None = None) -> tuple[float, float]:
+    """(log p(x), E_q log p(x|z)) of image x from k importance samples z_i ~ q(z|x) drawn with
+    ESTIMATE_SEED: log p(x) ~ log (1/k) sum_i p(x|z_i) p(z_i) / q(z_i|x) (IWAE, Burda et al. 2015).
+    A gallery image's numbers at the shipped k come from its map; others are computed once and kept."""
+    image = image or image_digest(x)
+    lmap = entry.map
+    if lmap is not None and k == lmap.gallery_k and image in lmap.gallery_estimates:
+        return lmap.gallery_estimates[image]
+    return ESTIMATES.get((entry.model, k, image), lambda: _estimate_log_px(entry.model, x, k))
+
+
 @torch.no_grad()
-def _analyse_posterior(entry: VAEEntry, x: torch.Tensor, n_samples: int, k: int, seed: int) -> Posterior:
+def _estimate_log_px(model: VAE, x: torch.Tensor, k: int) -> tuple[float, float]:
+    x_flat = evaluation_image(model, x).reshape(1, -1)
+    # in one draw: log w_i = log p(x|z_i) + log p(z_i) - log q(z_i|x)
+    log_w, log_px_z = model.importance_samples(x_flat, k, generator(ESTIMATE_SEED), chunk=k)  # (k, 1) each
+    return float(torch.logsumexp(log_w[:, 0], 0) - math.log(k)), float(log_px_z.mean())
+
+
+def gallery_estimates(entry: VAEEntry, k: int) -> tuple[list[float], list[float]]:
+    """Every gallery image's estimate_log_px at k, in gallery order, computed as a click computes it
+    (for `python -m explorer.training.evaluate --gallery-estimates`, which ships them)."""
+    images = require_map(entry).gallery
+    pairs = [_estimate_log_px(entry.model, images[i:i + 1].clone(), k) for i in range(len(images))]
+    return [p[0] for p in pairs], [p[1] for p in pairs]
+
+
+@torch.no_grad()
+def _analyse_posterior(entry: VAEEntry, x: torch.Tensor, n_samples: int, k: int, seed: int, image: bytes) -> Posterior:
     g = generator(seed)
     model: VAE = entry.model
     binarised = model.config.likelihood == "bernoulli"
     # The Bernoulli likelihood is defined on {0, 1} pixels; the test set's log p(x) was measured on
     # a fixed stochastic binarisation, so this image is binarised the same way (fixed seed).
-    x_eval = binarize(x, torch.Generator().manual_seed(BINARIZE_SEED)) if binarised else x
+    x_eval = evaluation_image(model, x)
     x_flat = x_eval.reshape(1, -1)
     mu, logvar = model.encode(x_flat)
     z_samples, x_samples = model.sample_posterior(x_eval, n_samples, g)
-    # k importance samples z_i ~ q(z|x), in one draw: log w_i = log p(x|z_i) + log p(z_i) - log q(z_i|x)
-    log_w, log_px_z = model.importance_samples(x_flat, k, g, chunk=k)  # (k, 1) each
-    log_px = float(torch.logsumexp(log_w[:, 0], 0) - math.log(k))
+    log_px, reconstruction = estimate_log_px(entry, x, k, image)
     kl_per_dim = gaussian_kl(mu, logvar)[0]
-    reconstruction = float(log_px_z.mean())
     percentile = entry.map.log_px_percentile(log_px) if entry.map is not None else None
     return Posterior(x, x_eval, binarised, model.decode(mu), mu[0], (0.5 * logvar[0]).exp(), z_samples[:, 0],
                      x_samples[:, 0], reconstruction, kl_per_dim, reconstruction - float(kl_per_dim.sum()),

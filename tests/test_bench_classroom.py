@@ -1,0 +1,45 @@
+"""scripts/bench_classroom.py's --vary-seeds: each click gets a seed of its own and one of several
+drawings, which reach the models as different images (so the app's memory of answers is not the
+benchmark's best case). The benchmark itself runs by hand."""
+import importlib.util
+from pathlib import Path
+
+import torch
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _script():
+    spec = importlib.util.spec_from_file_location("bench_classroom", ROOT / "scripts" / "bench_classroom.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_with_seeds_puts_the_seed_in_its_place_and_picks_a_drawing_by_it():
+    bc = _script()
+    sketch = {"background": None, "layers": [], "composite": "seven.png"}
+    actions = bc.app_actions({"/sample_posterior", "/sample_prior", "/interpolate"}, sketch)
+    calls = actions["posterior of a drawing"]
+    drawings = [{"composite": f"seven{v}.png"} for v in range(3)]
+    varied = bc.with_seeds(calls, 7, drawings)
+    (api, args), = varied
+    assert api == "/sample_posterior" and args[bc.SEED_AT[api]] == 7 and args[-1] is drawings[7 % 3]
+    assert bc.with_seeds(calls, 7)[0][1][-1] is sketch  # without drawings: the same drawing
+    assert calls[0][1][-1] is sketch and calls[0][1][2] == 0  # the action itself is unchanged
+    (_, prior_args), = bc.with_seeds(actions["sample prior"], 5, drawings)
+    assert prior_args == ["vae_mnist_z32", 5, 1.0, 16]
+
+
+def test_the_drawing_variants_are_different_images_for_the_models(tmp_path):
+    import PIL.Image
+
+    from explorer.images import to_model_input
+
+    bc = _script()
+    images = [to_model_input({"composite": PIL.Image.open(bc.drawing(tmp_path / f"seven{v}.png", v))}, "mnist")
+              for v in (0, 1, 9, 40, 80)]
+    for i, a in enumerate(images):
+        assert a.shape == (1, 1, 28, 28) and a.sum() > 20  # a 7 is there, not cut off
+        for b in images[i + 1:]:
+            assert not torch.equal(a, b)
