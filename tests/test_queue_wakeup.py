@@ -92,3 +92,20 @@ def test_the_app_queue_wakes_on_events(shipped_zoo):
     demo = front_door.build_demo(shipped_zoo)
     assert demo._queue.wakes_on_events
     assert demo._queue.start_processing.__module__ == queue_wakeup.__name__
+
+
+def test_a_relaunched_demo_still_answers():
+    from gradio_client import Client
+
+    with gr.Blocks() as demo:
+        box = gr.Textbox()
+        gr.Button().click(lambda x: x + "!", box, box, api_name="echo")
+    demo.queue()
+    assert queue_wakeup.wake_on_events(demo)
+    for word in ("one", "two"):  # the second launch runs in a new event loop
+        port = free_port()
+        demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
+        try:
+            assert Client(f"http://127.0.0.1:{port}/", verbose=False).predict(word, api_name="/echo") == word + "!"
+        finally:
+            demo.close()

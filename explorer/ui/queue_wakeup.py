@@ -61,11 +61,13 @@ def wake_on_events(demo: gr.Blocks) -> bool:
             "gradio's queue loops differ from the copies in %s (made from gradio 6.31): gradio's own are kept",
             __name__)
         return False
-    dispatch, progress = asyncio.Event(), asyncio.Event()
+    # each loop's wake-up, made when the loop starts, in the server's event loop (a relaunched demo
+    # runs in another one, which an asyncio.Event made earlier would refuse)
+    wakes: dict[str, asyncio.Event] = {}
 
     def notify() -> None:
-        dispatch.set()
-        progress.set()
+        for wake in list(wakes.values()):
+            wake.set()
 
     push, process_events = queue.push, queue.process_events
 
@@ -84,6 +86,7 @@ def wake_on_events(demo: gr.Blocks) -> bool:
     async def start_processing() -> None:
         """gradio's Queue.start_processing, its `asyncio.sleep(self.sleep_when_free)` replaced."""
         self = queue
+        dispatch = wakes["dispatch"] = asyncio.Event()
         try:
             while not self.stopped:
                 dispatch.clear()  # before looking: a push from now on wakes the sleep below
@@ -125,7 +128,8 @@ def wake_on_events(demo: gr.Blocks) -> bool:
                     process_event_task.add_done_callback(self._asyncio_tasks.discard)
                     if self.live_updates:
                         self.broadcast_estimations(concurrency_id)
-                    progress.set()  # a run started: its progress may need sending
+                    if "progress" in wakes:
+                        wakes["progress"].set()  # a run started: its progress may need sending
                 else:
                     await _sleep_until(dispatch, IDLE_SECONDS)
         finally:
@@ -135,6 +139,7 @@ def wake_on_events(demo: gr.Blocks) -> bool:
     async def start_progress_updates() -> None:
         """gradio's Queue.start_progress_updates, sleeping until a run starts while none is active."""
         self = queue
+        progress = wakes["progress"] = asyncio.Event()
         while not self.stopped:
             progress.clear()
             events = [evt for job in self.active_jobs if job is not None for evt in job]
