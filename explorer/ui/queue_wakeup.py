@@ -64,6 +64,12 @@ def wake_on_events(demo: gr.Blocks) -> bool:
     # each loop's wake-up, made when the loop starts, in the server's event loop (a relaunched demo
     # runs in another one, which an asyncio.Event made earlier would refuse)
     wakes: dict[str, asyncio.Event] = {}
+    stats = queue.wakeup_stats = {"slept": 0, "woken": 0}  # the loops' sleeps, and those a wake-up ended
+
+    async def sleep(wake: asyncio.Event) -> None:
+        woken = await _sleep_until(wake, IDLE_SECONDS)
+        stats["slept"] += 1
+        stats["woken"] += woken
 
     def notify() -> None:
         for wake in list(wakes.values()):
@@ -91,11 +97,11 @@ def wake_on_events(demo: gr.Blocks) -> bool:
             while not self.stopped:
                 dispatch.clear()  # before looking: a push from now on wakes the sleep below
                 if len(self) == 0:
-                    await _sleep_until(dispatch, IDLE_SECONDS)
+                    await sleep(dispatch)
                     continue
 
                 if None not in self.active_jobs:
-                    await _sleep_until(dispatch, IDLE_SECONDS)
+                    await sleep(dispatch)
                     continue
 
                 # Using mutex to avoid editing a list in use
@@ -131,7 +137,7 @@ def wake_on_events(demo: gr.Blocks) -> bool:
                     if "progress" in wakes:
                         wakes["progress"].set()  # a run started: its progress may need sending
                 else:
-                    await _sleep_until(dispatch, IDLE_SECONDS)
+                    await sleep(dispatch)
         finally:
             self.stopped = True
             self._cancel_asyncio_tasks()
@@ -144,7 +150,7 @@ def wake_on_events(demo: gr.Blocks) -> bool:
             progress.clear()
             events = [evt for job in self.active_jobs if job is not None for evt in job]
             if len(events) == 0:
-                await _sleep_until(progress, IDLE_SECONDS)
+                await sleep(progress)
                 continue
             for event in events:
                 if event.progress_pending and event.progress:
@@ -154,5 +160,5 @@ def wake_on_events(demo: gr.Blocks) -> bool:
 
     queue.push, queue.process_events = pushed, processed
     queue.start_processing, queue.start_progress_updates = start_processing, start_progress_updates
-    queue.wakes_on_events = True  # for the tests
+    queue.wakes_on_events = True  # for the tests (and wakeup_stats)
     return True
