@@ -4,6 +4,7 @@
   tab functions use it, so they need neither the dataset nor the shipped checkpoints.
 - `shipped_zoo`: the real checkpoints (tests named test_shipped_* / test_app_* use it).
 - `app_url`: the real app launched once per test session on a free local port.
+- `count_importance_sampling(monkeypatch, model)`, `load_script(name)`: helpers.
 """
 from __future__ import annotations
 
@@ -67,6 +68,24 @@ def tiny_zoo() -> Zoo:
 def shipped_zoo():
     from explorer.zoo import load_zoo
     return load_zoo()
+
+
+def count_importance_sampling(monkeypatch, model) -> list:
+    """A list that gets an item at every importance sampling of any model of model's class."""
+    calls: list = []
+    sample = type(model).importance_samples
+    monkeypatch.setattr(type(model), "importance_samples",
+                        lambda self, *a, **kw: calls.append(1) or sample(self, *a, **kw))
+    return calls
+
+
+def load_script(name: str):
+    """scripts/<name>.py as a module (the scripts are not a package)."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def free_port() -> int:

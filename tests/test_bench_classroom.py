@@ -1,19 +1,14 @@
 """scripts/bench_classroom.py's --vary-seeds: each click gets a seed of its own and one of several
 drawings, which reach the models as different images (so the app's memory of answers is not the
 benchmark's best case). The benchmark itself runs by hand."""
-import importlib.util
-from pathlib import Path
 
 import torch
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.conftest import load_script
 
 
 def _script():
-    spec = importlib.util.spec_from_file_location("bench_classroom", ROOT / "scripts" / "bench_classroom.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("bench_classroom")
 
 
 def test_with_seeds_puts_the_seed_in_its_place_and_picks_a_drawing_by_it():

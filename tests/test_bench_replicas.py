@@ -1,17 +1,12 @@
 """scripts/bench_replicas.py: the nginx configuration the README tells a deployment to use, and the
 benchmark's simulated student addresses (the benchmark itself needs nginx and runs by hand)."""
-import importlib.util
 import ipaddress
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.conftest import load_script
 
 
 def _script():
-    spec = importlib.util.spec_from_file_location("bench_replicas", ROOT / "scripts" / "bench_replicas.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("bench_replicas")
 
 
 def test_the_deployed_configuration_is_sticky_streams_and_trusts_no_header():

@@ -14,6 +14,8 @@ from explorer.views import prior_posterior as ppv
 from explorer.views import vae as vv
 from explorer.zoo import GALLERY_LOGP_SUFFIX, load_gallery_estimates
 
+from tests.conftest import count_importance_sampling
+
 
 def tab_vaes(zoo):
     return [e for e in zoo.vaes.values() if e.map is not None]
@@ -56,10 +58,7 @@ def test_the_shipped_estimates_are_what_a_click_computes(shipped_zoo):
 
 def test_a_gallery_click_through_the_view_does_no_importance_sampling(shipped_zoo, monkeypatch):
     e = shipped_zoo.vae("vae_mnist_z32")
-    calls = []
-    sample = type(e.model).importance_samples
-    monkeypatch.setattr(type(e.model), "importance_samples",
-                        lambda self, *a, **kw: calls.append(1) or sample(self, *a, **kw))
+    calls = count_importance_sampling(monkeypatch, e.model)
     vv.POSTERIORS.clear()
     vv.ESTIMATES.clear()
     for seed in range(5):  # five seeds: five gallery images of class 3, five sets of posterior samples

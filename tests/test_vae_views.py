@@ -15,6 +15,8 @@ from explorer.views.prior_posterior import outlier_sentence
 from explorer.images import InputError
 from explorer.plots import vae as plots
 
+from tests.conftest import count_importance_sampling
+
 
 @pytest.fixture()
 def e2(tiny_zoo):
@@ -192,10 +194,7 @@ def test_a_repeated_posterior_question_is_answered_from_the_kept_answers(e4, mon
     x, y = two_images(e4)
     vv.POSTERIORS.clear()
     vv.ESTIMATES.clear()
-    calls = []
-    sample = type(e4.model).importance_samples
-    monkeypatch.setattr(type(e4.model), "importance_samples",
-                        lambda self, *a, **kw: calls.append(1) or sample(self, *a, **kw))
+    calls = count_importance_sampling(monkeypatch, e4.model)
     p = vv.analyse_posterior(e4, x, 8, 200, 3)
     q = vv.analyse_posterior(e4, x.clone(), 8, 200, 3)
     assert len(calls) == 1
@@ -243,10 +242,7 @@ def test_a_gallery_image_at_the_shipped_k_reads_its_estimate_from_the_map(e4, mo
     monkeypatch.setattr(lmap, "gallery_k", 300)
     vv.POSTERIORS.clear()
     vv.ESTIMATES.clear()
-    calls = []
-    sample = type(e4.model).importance_samples
-    monkeypatch.setattr(type(e4.model), "importance_samples",
-                        lambda self, *a, **kw: calls.append(1) or sample(self, *a, **kw))
+    calls = count_importance_sampling(monkeypatch, e4.model)
     for i in range(3):
         p = vv.analyse_posterior(e4, lmap.gallery[i:i + 1].clone(), 4, 300, 11)
         assert (p.log_px, p.reconstruction) == table[vv.image_digest(lmap.gallery[i:i + 1])]
