@@ -311,9 +311,7 @@ def _analyse_posterior(entry: VAEEntry, x: torch.Tensor, n_samples: int, k: int,
     g = generator(seed)
     model: VAE = entry.model
     binarised = model.config.likelihood == "bernoulli"
-    # The Bernoulli likelihood is defined on {0, 1} pixels; the test set's log p(x) was measured on
-    # a fixed stochastic binarisation, so this image is binarised the same way (fixed seed).
-    x_eval = evaluation_image(model, x)
+    x_eval = evaluation_image(model, x)  # binarised with the test set's fixed seed (Bernoulli decoders)
     x_flat = x_eval.reshape(1, -1)
     mu, logvar = model.encode(x_flat)
     z_samples, x_samples = model.sample_posterior(x_eval, n_samples, g)
