@@ -10,7 +10,7 @@ import gradio as gr
 import torch
 
 from explorer.images import limit_decoding
-from explorer.ui import (compress, conditional, hardening, interpolation, lecture, mass, memory, page, pixels,
+from explorer.ui import (clicks_first, compress, conditional, hardening, interpolation, lecture, mass, memory, page, pixels,
                          prior_posterior, queue_wakeup, reparam, tokens, tradeoff)
 from explorer.ui.common import serve_map_images
 from explorer.zoo import Zoo, load_zoo
@@ -37,6 +37,7 @@ def build_demo(zoo: Zoo | None = None) -> gr.Blocks:
         # with the page's config, which after the tabs are built costs about 0.3 s of start-up
         demo.queue(**QUEUE)
         queue_wakeup.wake_on_events(demo)  # its loops wait for events instead of waking 1,100 times a second
+        clicks_first.announce_clicks(demo)  # live trainers step aside while a click is answered
         # the page bar (language, presenter mode, link to this view) and the tabs, which register with it
         site = page.Page(list(TABS), "lecture")
         gr.Markdown(page.tr("page.intro"), elem_classes=["explain"])

@@ -94,6 +94,8 @@ class LiveConfig:
     max_seconds: float = 1800.0  # stop after this long in any case
     pause_between_steps: float = 0.0  # seconds; > 0 leaves CPU to other users
     nice: int = 10  # the trainer's nice value (its thread; its whole process under ProcessRun): clicks first (0: off)
+    # the longest a step waits while the server answers clicks (training/clicks_first.py; 0: never waits)
+    clicks_first_seconds: float = 0.05
 
 
 @dataclass
@@ -115,6 +117,7 @@ class LiveSnapshot:
     reason: str | None
     queue_position: int | None = None  # runs ahead of this one while waiting
     elapsed: float = 0.0
+    waited_for_clicks: float = 0.0  # seconds the trainer stepped aside for the server's clicks
 
     @property
     def last(self) -> dict[str, float] | None:
@@ -170,6 +173,9 @@ class LiveRun:
         self.created = self.last_poll = time.monotonic()
         self.started: float | None = None
         self.thread_nice: int | None = None  # the trainer thread's nice value once it runs
+        # before each step: wait_while_busy(most) of the server's BusyBoard (clicks_first.py), if any
+        self.clicks_first = None
+        self.waited_for_clicks = 0.0  # seconds the trainer has waited for clicks
         self._fresh()
 
     # ------------------------------------------------------------------ control (any thread)
@@ -276,6 +282,7 @@ class LiveRun:
             labels=self.ellipse_labels if views.get("mu") is not None else None,
             latent_dim=self.model.config.latent_dim, label=self.label, reason=self.reason,
             elapsed=time.monotonic() - self.started if self.started else 0.0,
+            waited_for_clicks=self.waited_for_clicks,
         )
 
     def step_betas(self) -> list[tuple[int, float]]:
@@ -392,6 +399,8 @@ class LiveRun:
                     continue
                 if self._stop.is_set():
                     break
+                if self.clicks_first is not None and self.config.clicks_first_seconds > 0:
+                    self.waited_for_clicks += self.clicks_first(self.config.clicks_first_seconds)
                 with self._lock:
                     self._train_step()
                     if self.step % self.config.eval_every == 0:

@@ -43,6 +43,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .clicks_first import BusyBoard
 from .live import HISTORY_KEYS, LiveConfig, LiveRun, LiveSnapshot, valid_beta
 
 ROOT = Path(__file__).resolve().parents[2]  # the directory holding the explorer package
@@ -65,7 +66,7 @@ ZYGOTE = ("import os, sys\n"
           "    try: os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))\n"
           "    except OSError: pass\n"  # not permitted here (some sandboxes): the nice value alone
           "from explorer.training.live_process import zygote_main\n"
-          "zygote_main(int(sys.argv[1]))\n")
+          "zygote_main(int(sys.argv[1]), int(sys.argv[3]))\n")
 
 
 class Zygote:
@@ -104,9 +105,11 @@ class Zygote:
     def _start(self) -> None:
         server_end, zygote_end = socket.socketpair()
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+        board = busy_board().fileno()  # the server's clicks (clicks_first.py): every trainer reads it
         try:
-            self.proc = subprocess.Popen([sys.executable, "-c", ZYGOTE, str(zygote_end.fileno()), str(self.nice)],
-                                         pass_fds=[zygote_end.fileno()], env=env, cwd=ROOT,
+            self.proc = subprocess.Popen([sys.executable, "-c", ZYGOTE, str(zygote_end.fileno()), str(self.nice),
+                                          str(board)],
+                                         pass_fds=[zygote_end.fileno(), board], env=env, cwd=ROOT,
                                          stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
         except OSError:
             server_end.close()
@@ -130,6 +133,16 @@ class Zygote:
 
 _ZYGOTES: dict[int, Zygote] = {}
 _ZYGOTES_LOCK = threading.Lock()
+_BOARD: BusyBoard | None = None
+
+
+def busy_board() -> BusyBoard:
+    """The server's board of clicks in progress (clicks_first.py), shared with every trainer it starts."""
+    global _BOARD
+    with _ZYGOTES_LOCK:
+        if _BOARD is None:
+            _BOARD = BusyBoard()
+        return _BOARD
 
 
 def zygote(nice: int) -> Zygote:
@@ -361,7 +374,7 @@ class ProcessRun:
 
 
 # ---------------------------------------------------------------------------- the zygote and its trainers
-def zygote_main(fd: int) -> None:
+def zygote_main(fd: int, board_fd: int) -> None:
     """Import what a trainer needs, then fork one trainer per request until the server goes away."""
     import torch  # noqa: F401  imported once here; forked trainers share it
     import torch._dynamo  # noqa: F401  what the first optimizer of a process imports (~2 s): once, here
@@ -385,7 +398,7 @@ def zygote_main(fd: int) -> None:
                 try:
                     sock.close()
                     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-                    child_main(child_fd)
+                    child_main(child_fd, board_fd)
                 except BaseException:
                     traceback.print_exc()
                     code = 1
@@ -395,8 +408,9 @@ def zygote_main(fd: int) -> None:
             sock.sendall(struct.pack("!q", pid))
 
 
-def child_main(fd: int) -> None:
-    """A trainer: receive the run, train it in a thread, answer the server until the run ends."""
+def child_main(fd: int, board_fd: int) -> None:
+    """A trainer: receive the run, train it in a thread (stepping aside while the server answers
+    clicks, as its board says), answer the server until the run ends."""
     import torch
 
     from ..models import VAE, VAEConfig
@@ -413,6 +427,7 @@ def child_main(fd: int) -> None:
                   show_x=tensor(p["show_x"]), ellipse_x=tensor(p["ellipse_x"]), ellipse_labels=p["ellipse_labels"],
                   label=p["label"], trained_beta=p["trained_beta"])
     del p
+    run.clicks_first = BusyBoard(board_fd).wait_while_busy
     run.start()
     conn.send(("ready", os.getpriority(os.PRIO_PROCESS, 0) if hasattr(os, "getpriority") else None))
     try:
