@@ -17,7 +17,7 @@ two of them training live, old and new code alternating four times): class p95 1
 used 73 s of CPU per run instead of 87 s. `scripts/bench_live.py`: one trainer took 97 steps/s
 instead of 109 while another client clicked, and beta 1 -> 4 came within 10 % after 7.3 s (6.2 s in the run before this change).
 
-    BusyBoard()          the server's board (an unlinked file of 16 bytes, mapped); fileno() for the
+    BusyBoard()          the server's board (16 bytes in a file with no name, mapped); fileno() for the
                          trainers' processes, which map the same file with BusyBoard(fd)
     board.enter(), board.leave()   the server: an event starts, ends (one thread or many)
     board.wait_while_busy(most)    a trainer, between steps: seconds it waited
@@ -38,15 +38,25 @@ POLL_SECONDS = 0.001  # how often a waiting trainer looks again
 _LAYOUT = struct.Struct("=qd")  # events in progress, busy until (time.monotonic(), the system's clock)
 
 
+def _new_file(size: int) -> int:
+    """A descriptor of a zeroed file that has no name: in memory on Linux (memfd), else an unlinked
+    temporary file; only processes that inherit the descriptor can reach it."""
+    if hasattr(os, "memfd_create"):
+        try:
+            fd = os.memfd_create("explorer-busy-board", os.MFD_CLOEXEC)
+            os.ftruncate(fd, size)
+            return fd
+        except OSError:  # no memfd here (an old kernel, a sandbox): a temporary file will do
+            pass
+    with tempfile.TemporaryFile() as f:
+        f.write(bytes(size))
+        f.flush()
+        return os.dup(f.fileno())
+
+
 class BusyBoard:
     def __init__(self, fd: int | None = None):
-        if fd is None:
-            with tempfile.TemporaryFile() as f:  # unlinked at once: only open descriptors reach it
-                f.write(bytes(_LAYOUT.size))
-                f.flush()
-                self._fd = os.dup(f.fileno())
-        else:
-            self._fd = fd
+        self._fd = _new_file(_LAYOUT.size) if fd is None else fd
         self._map = mmap.mmap(self._fd, _LAYOUT.size)
         self._lock = threading.Lock()
         self._count = 0
