@@ -16,9 +16,10 @@ two of them training live, old and new code alternating four times): class p95 1
 1.90x the echo app's -> 1.44, 1.49, 1.45 and 1.46x (two later runs: 1.52, 1.48x), p99 118-146 ->
 101-114 ms, while the trainers used 73 s of CPU per run instead of 87 s. With every click the same
 settings (answers the app has kept, little to slow down) no difference beyond the spread. Waiting up
-to 200 ms per step and 25 ms after each event gained nothing more (1.36, 1.59x) and cost the trainers
-another 18 % of their CPU. `scripts/bench_live.py`: one trainer took 97 steps/s
-instead of 109 while another client clicked, and beta 1 -> 4 came within 10 % after 7.3 s (6.2 s in the run before this change).
+to 200 ms per step and 25 ms after each event gained nothing more (1.36, 1.59x) and cost the
+trainers another 18 % of their CPU. `scripts/bench_live.py`: one trainer took 97 steps/s instead of
+109 while another client clicked, and beta 1 -> 4 came within 10 % after 7.3 s (6.2 s in the run
+before this change).
 
     BusyBoard()          the server's board (16 bytes in a file with no name, mapped); fileno() for the
                          trainers' processes, which map the same file with BusyBoard(fd)
