@@ -4,10 +4,11 @@
 """
 from __future__ import annotations
 
+import importlib
 import os
+import threading
 
 import gradio as gr
-import torch
 
 from explorer.images import limit_decoding
 from explorer.ui import (clicks_first, compress, conditional, hardening, interpolation, lecture, mass, memory, page, pixels,
@@ -25,7 +26,20 @@ TABS = {"lecture": lecture, "interpolation": interpolation, "prior_posterior": p
         "tradeoff": tradeoff}
 
 
+# the tabs' work, imported by warm_up just after the app starts serving (explorer/ui/deferred.py says why)
+WORK = ("explorer.views.interpolation", "explorer.views.prior_posterior", "explorer.views.reparam",
+        "explorer.views.conditional", "explorer.views.tokens", "explorer.views.mass", "explorer.views.pixels",
+        "explorer.views.tradeoff", "explorer.plots.tokens", "explorer.plots.mass", "explorer.training.live_digits",
+        "explorer.training.live_process")
+
+
 def build_demo(zoo: Zoo | None = None) -> gr.Blocks:
+    return build_page(zoo)[0]
+
+
+def build_page(zoo: Zoo | None = None) -> tuple[gr.Blocks, page.Page, Zoo]:
+    """The page, its bookkeeping (page.Page) and the zoo it shows. Builds from the checkpoints' JSON
+    and imports no torch (tests/test_app_startup.py): the models load in warm_up."""
     zoo = zoo or load_zoo()
     serve_map_images(zoo)  # the latent maps' 10,000 points reach a page once per model, as a cached picture
     limit_decoding()  # Pillow refuses images over the app's pixel cap from the header, before decoding
@@ -56,7 +70,22 @@ def build_demo(zoo: Zoo | None = None) -> gr.Blocks:
     page.keep_used_translations()  # the page's table: only the static text it shows
     hardening.values_as_sent(demo)  # the views check every argument and say what is allowed
     page.progress_on_one_panel(demo)  # the page's bookkeeping at each click grows with every progress target
-    return demo
+    return demo, site, zoo
+
+
+def warm_up(zoo: Zoo, site: page.Page) -> None:
+    """Run just after the app starts serving (about 2 s of one core): import torch and the tabs' work,
+    load every model, and compute each tab's first view in both languages, so that no click waits for
+    them. A click that comes first loads what it needs itself (explorer/zoo.py, explorer/ui/deferred.py)."""
+    import torch
+
+    # small models and many users: one intra-op thread per request beats threads fighting over 2 cores
+    # (the default for every thread that first runs torch after this)
+    torch.set_num_threads(1)
+    for name in WORK:
+        importlib.import_module(name)
+    zoo.load_all()
+    site.warm_up()
 
 
 # the β-sweep slider moves over the trained models; its own number box would show the model's
@@ -83,11 +112,12 @@ LAUNCH = dict(
 
 def main() -> None:
     memory.tune()  # glibc: two malloc arenas, free memory trimmed every 5 s (RSS comes back after a class)
-    # small models and many users: one intra-op thread per request beats threads fighting over 2 cores
-    torch.set_num_threads(1)
-    demo = build_demo()  # with its queue (QUEUE)
+    demo, site, zoo = build_page()  # with its queue (QUEUE)
     demo.launch(server_name=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"),
-                server_port=int(os.environ.get("GRADIO_SERVER_PORT", "7860")), **LAUNCH)
+                server_port=int(os.environ.get("GRADIO_SERVER_PORT", "7860")), prevent_thread_lock=True, **LAUNCH)
+    # serving: now torch, the models and the first views (cold start close to a bare Gradio app's)
+    threading.Thread(target=warm_up, args=(zoo, site), name="warm-up", daemon=True).start()
+    demo.block_thread()
 
 
 if __name__ == "__main__":

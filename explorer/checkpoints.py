@@ -1,5 +1,8 @@
 """Self-describing checkpoints: `<name>.safetensors` (weights) + `<name>.json` (config, vocab,
 seed, data, command, metrics). Nothing is ever unpickled; `load(name)` rebuilds the model alone.
+
+Importing this module imports no torch (save and load import it when called): the app reads the
+checkpoints' JSON to build its page before torch is imported (cold start, explorer/zoo.py).
 """
 from __future__ import annotations
 
@@ -7,43 +10,39 @@ import hashlib
 import json
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import torch
-from safetensors import SafetensorError
-from safetensors.torch import load_file, save_file
+from .errors import CheckpointError
 
-from .models import (GRUConfig, GRULanguageModel, Transformer, TransformerConfig, VAE, VAEConfig,
-                     Vocab)
-from .models.classifier import Classifier, ClassifierConfig
-from .models.pixelcnn import PixelCNN, PixelCNNConfig
+if TYPE_CHECKING:
+    import torch
+
+    from .models import Vocab
 
 CHECKPOINT_DIR = Path(__file__).resolve().parent.parent / "checkpoints"
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,80}$")
-
-FAMILIES = {
-    "vae": (VAEConfig, VAE),
-    "transformer": (TransformerConfig, Transformer),
-    "gru": (GRUConfig, GRULanguageModel),
-    "pixelcnn": (PixelCNNConfig, PixelCNN),
-    "classifier": (ClassifierConfig, Classifier),
-}
+KINDS = ("vae", "transformer", "gru", "pixelcnn", "classifier")  # the keys of families()
+LIVE_DIGITS = "live_digits.png"  # the live runs' training digits (explorer/training/live_digits.py)
 
 
-class CheckpointError(RuntimeError):
-    """A checkpoint that is missing, corrupted or inconsistent; the message names the file."""
+def families() -> dict:
+    """kind -> (config class, model class)."""
+    from .models import GRUConfig, GRULanguageModel, Transformer, TransformerConfig, VAE, VAEConfig
+    from .models.classifier import Classifier, ClassifierConfig
+    from .models.pixelcnn import PixelCNN, PixelCNNConfig
+    return {
+        "vae": (VAEConfig, VAE),
+        "transformer": (TransformerConfig, Transformer),
+        "gru": (GRUConfig, GRULanguageModel),
+        "pixelcnn": (PixelCNNConfig, PixelCNN),
+        "classifier": (ClassifierConfig, Classifier),
+    }
 
 
 def kind_of(model) -> str:
-    if isinstance(model, VAE):
-        return "vae"
-    if isinstance(model, Transformer):
-        return "transformer"
-    if isinstance(model, GRULanguageModel):
-        return "gru"
-    if isinstance(model, PixelCNN):
-        return "pixelcnn"
-    if isinstance(model, Classifier):
-        return "classifier"
+    for kind, (_, model_cls) in families().items():
+        if isinstance(model, model_cls):
+            return kind
     raise TypeError(f"no checkpoint format for {type(model).__name__}")
 
 
@@ -56,9 +55,13 @@ def sha256(path: Path) -> str:
 
 
 def save(model, path: str | Path, meta: dict | None = None, vocab: Vocab | None = None,
-         dtype: torch.dtype = torch.float32) -> Path:
-    """Write path.safetensors and path.json; returns the .safetensors path. dtype=float16 halves
-    the file (the VAEs: 11 of them must fit in the repository); load() computes in float32."""
+         dtype: torch.dtype | None = None) -> Path:
+    """Write path.safetensors and path.json; returns the .safetensors path. dtype (default float32):
+    float16 halves the file (the VAEs: 11 of them must fit in the repository); load() computes in float32."""
+    import torch
+    from safetensors.torch import save_file
+
+    dtype = torch.float32 if dtype is None else dtype
     path = Path(path)
     for ext in (".safetensors", ".json"):  # not with_suffix(""): "sweep_beta0.25" has a dot
         if path.name.endswith(ext):
@@ -96,14 +99,19 @@ def read_meta(name: str, root: str | Path = CHECKPOINT_DIR) -> dict:
 
 def load(name: str, root: str | Path = CHECKPOINT_DIR):
     """Rebuild a model from root/name.{safetensors,json}; returns (model in eval mode, meta)."""
+    from safetensors import SafetensorError
+    from safetensors.torch import load_file
+
+    from .models import Vocab
+
     meta = read_meta(name, root)
     weights = Path(root) / f"{name}.safetensors"
     if not weights.is_file():
         raise CheckpointError(f"checkpoint weights {weights} are missing")
     kind = meta.get("kind")
-    if kind not in FAMILIES:
+    if kind not in families():
         raise CheckpointError(f"checkpoint config {weights.with_suffix('.json')} has unknown kind {kind!r}")
-    config_cls, model_cls = FAMILIES[kind]
+    config_cls, model_cls = families()[kind]
     try:
         model = model_cls(config_cls(**meta["config"]))
     except (KeyError, TypeError, ValueError) as e:

@@ -5,12 +5,8 @@ from pathlib import Path
 
 import torch
 
-IMAGE_DATASETS = {"mnist": "MNIST", "fashion": "FashionMNIST"}
-CLASS_NAMES = {
-    "mnist": [str(i) for i in range(10)],
-    "fashion": ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt",
-                "Sneaker", "Bag", "Ankle boot"],
-}
+from .classes import CLASS_NAMES, IMAGE_DATASETS  # noqa: F401  (also importable without torch)
+
 DATA_DESCRIPTION = {
     ("mnist", "train"): "MNIST, 10,000-digit training subset (../shared/data; the full set has 60,000)",
     ("mnist", "test"): "MNIST, official 10,000-digit test set",

@@ -13,6 +13,10 @@ class InputError(ValueError):
     """Bad user input; the message says what was wrong and what is allowed."""
 
 
+class CheckpointError(RuntimeError):
+    """A checkpoint that is missing, corrupted or inconsistent; the message names the file."""
+
+
 def _real(value) -> float | None:
     """value as a finite float, or None. Numeric strings ("5") pass; bools, None, NaN do not."""
     if isinstance(value, str):

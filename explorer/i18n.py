@@ -74,6 +74,11 @@ def t(key: str, lang: str = DEFAULT_LANG, /, **fmt) -> str:
     return text.format(**fmt) if fmt else text
 
 
+def columns(key: str, lang: str = DEFAULT_LANG) -> list[str]:
+    """A table's column names in lang: the text of key holds one per line."""
+    return t(key, lang).split("\n")
+
+
 def translations() -> dict[str, dict[str, str]]:
     """{locale: {key: text}} for gr.I18n: every key in English and in Chinese."""
     en = {k: v[0] for k, v in TEXT.items()}

@@ -12,12 +12,15 @@ Fashion-MNIST items fill the frame instead: longer side to 28 px, centred by bou
 from __future__ import annotations
 
 import warnings
+from typing import TYPE_CHECKING
 
 import numpy as np
 import PIL.Image
-import torch
 
 from .errors import InputError
+
+if TYPE_CHECKING:
+    import torch
 
 MIN_SIDE = 8  # px: smaller images carry no recognisable shape
 MAX_SIDE = 4096  # px
@@ -81,6 +84,7 @@ def _editor_to_array(value: dict) -> np.ndarray | None:
 
 
 def _as_array(value) -> np.ndarray:
+    import torch  # here, not at the top: the page uses this module's rules before torch is imported
     if isinstance(value, PIL.Image.Image):
         im = value
         if im.mode in ("P", "LA", "PA") or "transparency" in im.info:
@@ -181,6 +185,7 @@ def _resize(a: np.ndarray, w: int, h: int) -> np.ndarray:
 
 def to_model_input(value, dataset: str = "mnist") -> torch.Tensor:
     """Any supported input -> (1, 1, 28, 28) float tensor in [0, 1], framed like the dataset."""
+    import torch
     grey = to_grey(value)
     ink = grey > INK_THRESHOLD
     h, w = grey.shape

@@ -1,7 +1,13 @@
-"""The shipped models, loaded once at start-up: VAEs with their precomputed latent maps, the
-beta sweep, the character models, the PixelCNN with its per-digit test log-likelihoods, and the
-conditional tab's pairs (a conditional VAE p(x|y) and a classifier p(y|x) per data set, with what their
-evaluation recorded). Read-only after loading, so safe to share across sessions.
+"""The shipped models: VAEs with their precomputed latent maps, the beta sweep, the character models,
+the PixelCNN with its per-digit test log-likelihoods, and the conditional tab's pairs (a conditional
+VAE p(x|y) and a classifier p(y|x) per data set, with what their evaluation recorded). Read-only once
+loaded, so safe to share across sessions.
+
+Two steps, for a cold start close to a bare Gradio app's: `load_zoo()` reads only the checkpoints' JSON
+and the side files' headers (names, configs, metrics, what ships), which is all the page needs, and
+imports no torch; the weights, maps and records are `Later` parts, loaded at their first use, once,
+whichever thread asks first. The app loads them all just after it starts serving (`Zoo.load_all`).
+So this module imports torch only inside the functions that load or compute.
 
 Start-up never fits UMAP: maps are computed by `python -m explorer.training.evaluate` and shipped.
 """
@@ -9,20 +15,25 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
 from safetensors import safe_open
-from safetensors.torch import load_file
 
 from . import checkpoints
-from .checkpoints import CHECKPOINT_DIR, CheckpointError
-from .data import CLASS_NAMES
-from .errors import InputError
-from .models import VAE, Vocab
-from .models.pixelcnn import PixelCNN
+from .checkpoints import CHECKPOINT_DIR
+from .classes import CLASS_NAMES
+from .errors import CheckpointError, InputError
+from .models.vocab import Vocab
+
+if TYPE_CHECKING:
+    import torch
+
+    from .models import VAE
+    from .models.pixelcnn import PixelCNN
 
 MAP_SUFFIX = ".map.safetensors"
 MAP_IMAGE_SUFFIX = ".map.png"
@@ -44,9 +55,48 @@ def word_hash(word: str) -> int:
 def image_digest(x: torch.Tensor) -> bytes:
     """A 128-bit fingerprint of an image tensor (shape and float32 values): the same picture, from the
     gallery, a drawing or an upload, has the same digest."""
+    import torch
+
     h = hashlib.blake2b(str(tuple(x.shape)).encode(), digest_size=16)
     h.update(x.detach().to(torch.float32).contiguous().numpy().tobytes())
     return h.digest()
+
+
+class Later:
+    """A part of the zoo (weights, a map, an evaluation record) loaded by load(*args) at its first use."""
+
+    def __init__(self, load, *args):
+        self._load, self._args = load, args
+        self._lock = threading.Lock()
+        self._loaded = False
+        self._value = None
+
+    def get(self):
+        with self._lock:  # two first clicks at once: one loads, the other waits for it
+            if not self._loaded:
+                self._value = self._load(*self._args)
+                self._loaded, self._load, self._args = True, None, ()
+        return self._value
+
+
+class Loadable:
+    """For the zoo's dataclasses: a field that holds a Later is loaded when first read, and kept.
+    An entry built with its parts already loaded (the tests' tiny zoos) behaves as a plain dataclass."""
+
+    def __getattribute__(self, name):
+        value = object.__getattribute__(self, name)
+        if type(value) is Later:
+            value = value.get()
+            object.__setattr__(self, name, value)
+        return value
+
+    def ships(self, name: str) -> bool:
+        """Whether the field is not None (a Later counts as there), without loading it."""
+        return object.__getattribute__(self, name) is not None
+
+    def load_all(self) -> None:
+        for f in self.__dataclass_fields__:
+            getattr(self, f)
 
 
 @dataclass
@@ -60,8 +110,6 @@ class LatentMap:
     test_log_px: np.ndarray  # (N,) importance-sampled log p(x) of the (binarised) test images
     class_names: list[str]
     method: str  # "latent plane" or "UMAP"
-    image_path: Path | None = None  # the points drawn once (plots.vae.map_image), shipped beside the map
-    image_url: str | None = None  # where a page fetches that image; set by the app when it serves it
     # each gallery image's (log p(x), E_q log p(x|z)) estimated with gallery_k importance samples, exactly
     # as a click estimates them (views.vae.estimate_log_px), by image_digest; shipped beside the map
     gallery_estimates: dict[bytes, tuple[float, float]] = field(default_factory=dict)
@@ -70,6 +118,8 @@ class LatentMap:
     def project(self, z: torch.Tensor, k: int = 10) -> np.ndarray:
         """Place latent points (n, Z) on the map without refitting: the plane itself for Z = 2,
         else the inverse-distance-weighted mean of the k nearest test latents' coordinates."""
+        import torch
+
         z = torch.as_tensor(z, dtype=torch.float32).detach().reshape(-1, self.mu.shape[1])
         if self.mu.shape[1] == 2:
             return z.numpy().astype(np.float64)
@@ -85,11 +135,13 @@ class LatentMap:
 
 
 @dataclass
-class VAEEntry:
+class VAEEntry(Loadable):
     name: str
     model: VAE
     meta: dict
     map: LatentMap | None
+    map_image: Path | None = None  # the map's points drawn once (plots.vae.map_image), shipped beside it
+    map_url: str | None = None  # where a page fetches that picture; set by the app when it serves it
 
     @property
     def dataset(self) -> str:
@@ -97,7 +149,12 @@ class VAEEntry:
 
     @property
     def latent_dim(self) -> int:
-        return self.model.config.latent_dim
+        config = self.meta.get("config")
+        return int(config["latent_dim"]) if config else self.model.config.latent_dim
+
+    @property
+    def class_names(self) -> list[str]:
+        return CLASS_NAMES.get(self.dataset, [str(i) for i in range(10)])
 
     @property
     def label(self) -> str:
@@ -106,7 +163,7 @@ class VAEEntry:
 
 
 @dataclass
-class LMEntry:
+class LMEntry(Loadable):
     name: str
     model: torch.nn.Module
     vocab: Vocab
@@ -116,6 +173,15 @@ class LMEntry:
     def in_training_set(self, word: str) -> bool | None:
         """Whether word was a training name; None when the hash list was not shipped."""
         return word_hash(word) in self.train_hashes if self.train_hashes else None
+
+    @property
+    def kind(self) -> str:
+        return self.meta.get("kind") or getattr(self.model, "kind", "")
+
+    def shape(self, key: str) -> int:
+        """A number of the model's config (n_layer, n_head, ...), from the checkpoint's JSON when it has one."""
+        config = self.meta.get("config")
+        return int(config[key]) if config and key in config else int(getattr(self.model.config, key))
 
     @property
     def label(self) -> str:
@@ -134,26 +200,36 @@ class PixelTestSet:
 
 
 @dataclass
-class PixelEntry:
+class PixelEntry(Loadable):
     name: str
     model: PixelCNN
     meta: dict
     test: PixelTestSet | None
     vae: str  # the VAE whose bound is shown beside the exact density
 
+    @property
+    def n_pixels(self) -> int:
+        config = self.meta.get("config")
+        return int(config["image_size"]) ** 2 if config else self.model.config.n_pixels
+
 
 @dataclass
-class SweepPoint:
+class SweepPoint(Loadable):
     beta: float
     name: str
     model: VAE
     rate: float  # test KL, nats
     distortion: float  # test -E log p(x|z), nats
     kl_per_dim: list[float]
+    latent: int | None = None  # from the checkpoint's JSON (None: ask the model)
+
+    @property
+    def latent_dim(self) -> int:
+        return self.latent if self.latent is not None else self.model.config.latent_dim
 
 
 @dataclass
-class SigmaPoint:
+class SigmaPoint(Loadable):
     """A Gaussian-decoder VAE, p(x|z) = N(x_hat, sigma_x^2 I) on grey digits: sigma_x plays beta's role."""
     sigma_x: float
     name: str
@@ -181,7 +257,7 @@ class CondRecord:
 
 
 @dataclass
-class CondEntry:
+class CondEntry(Loadable):
     """One data set's pair for the conditional tab: the conditional VAE p(x|y) and the classifier p(y|x)."""
     dataset: str
     cvae_name: str
@@ -191,10 +267,17 @@ class CondEntry:
     clf_name: str | None = None
     classifier: torch.nn.Module | None = None
     clf_meta: dict = field(default_factory=dict)
+    gallery_size: int | None = None  # the record's gallery, read from its file's header (None: count it)
 
     @property
     def class_names(self) -> list[str]:
         return CLASS_NAMES[self.dataset]
+
+    def gallery_count(self) -> int:
+        """How many gallery images the record holds (from its file's header until it is loaded)."""
+        if self.gallery_size is not None:
+            return self.gallery_size
+        return len(self.record.gallery) if self.ships("record") else 0
 
 
 @dataclass
@@ -206,6 +289,16 @@ class Zoo:
     pixelcnns: dict[str, PixelEntry] = field(default_factory=dict)
     manifest: dict = field(default_factory=dict)
     conditional: dict[str, CondEntry] = field(default_factory=dict)  # by data set: p(x|y) beside p(y|x)
+
+    def entries(self) -> list:
+        return [*self.vaes.values(), *self.lms.values(), *self.sweep, *self.sigmas, *self.pixelcnns.values(),
+                *self.conditional.values()]
+
+    def load_all(self) -> None:
+        """Load every Later part now (0.1-0.2 s here, after importing torch): the app calls it just
+        after it starts serving, so that no click waits for a model."""
+        for entry in self.entries():
+            entry.load_all()
 
     def vae(self, name) -> VAEEntry:
         if not isinstance(name, str) or name not in self.vaes:
@@ -230,7 +323,7 @@ class Zoo:
 
     def transformers(self) -> list[str]:
         """The character models that are masked Transformers (the ones with attention to show)."""
-        return [n for n, e in self.lms.items() if getattr(e.model, "kind", None) == "transformer"]
+        return [n for n, e in self.lms.items() if e.kind == "transformer"]
 
     def lm_choices(self) -> list[tuple[str, str]]:
         """(label, name) of every character model, the Transformer first."""
@@ -246,6 +339,8 @@ def _shown(value, limit: int = 40) -> str:
 
 def _arrays(path: Path, what: str) -> dict | None:
     """The tensors of a shipped side file (None if it is not there); a broken one names itself."""
+    from safetensors.torch import load_file
+
     if not path.is_file():
         return None
     try:
@@ -264,7 +359,6 @@ def load_map(name: str, dataset: str, root: Path) -> LatentMap | None:
         gallery=t["gallery"].float().div(255.0).unsqueeze(1), gallery_labels=t["gallery_labels"].long().numpy(),
         test_log_px=t["test_log_px"].double().numpy(), class_names=CLASS_NAMES[dataset],
         method="latent plane" if z_dim == 2 else "UMAP",
-        image_path=image if (image := root / MAP_IMAGE_DIR / f"{name}{MAP_IMAGE_SUFFIX}").is_file() else None,
         **load_gallery_estimates(root / f"{name}{GALLERY_LOGP_SUFFIX}", t["gallery"]),
     )
 
@@ -272,6 +366,8 @@ def load_map(name: str, dataset: str, root: Path) -> LatentMap | None:
 def load_gallery_estimates(path: Path, gallery: torch.Tensor) -> dict:
     """The shipped estimates of the gallery images (uint8 (M, 28, 28)), by each image's digest as
     pick_gallery hands it out; nothing (each click estimates) where the file is missing."""
+    from safetensors.torch import load_file
+
     if not path.is_file():
         return {}
     try:
@@ -289,6 +385,8 @@ def load_gallery_estimates(path: Path, gallery: torch.Tensor) -> dict:
 
 
 def load_pixel_test(name: str, root: Path) -> PixelTestSet | None:
+    from safetensors.torch import load_file
+
     path = root / f"{name}{TEST_LOGP_SUFFIX}"
     if not path.is_file():
         return None
@@ -321,12 +419,32 @@ def _pair_conditional(zoo: Zoo, found: dict[str, dict], root: Path) -> None:
             continue
         name, model, meta = parts["vae"]
         clf_name, clf, clf_meta = parts.get("classifier", (None, None, {}))
-        zoo.conditional[dataset] = CondEntry(dataset, name, model, meta, load_cond_record(name, root),
-                                             clf_name, clf, clf_meta)
+        path = root / f"{name}{COND_SUFFIX}"
+        record, gallery_size = None, None
+        if path.is_file():
+            record, gallery_size = Later(load_cond_record, name, root), _header(path)[0].get("gallery", [0])[0]
+        zoo.conditional[dataset] = CondEntry(dataset, name, model, meta, record, clf_name, clf, clf_meta,
+                                             gallery_size)
+
+
+def _header(path: Path) -> tuple[dict[str, list[int]], dict]:
+    """A safetensors file's tensor shapes and metadata, from its header alone (no torch)."""
+    try:
+        with safe_open(str(path), "numpy") as f:
+            return {k: list(f.get_slice(k).get_shape()) for k in f.keys()}, f.metadata() or {}
+    except Exception as e:
+        raise CheckpointError(f"{path} is corrupted: {e}") from e
+
+
+def _load_model(name: str, root: Path):
+    return checkpoints.load(name, root)[0]
 
 
 def load_zoo(root: str | Path = CHECKPOINT_DIR) -> Zoo:
-    """Load every model that the manifest lists (or, without one, every checkpoint found)."""
+    """Every model that the manifest lists (or, without one, every checkpoint found), from the
+    checkpoints' JSON: weights, maps and records are Later parts (see the module's docstring)."""
+    from safetensors.numpy import load_file
+
     root = Path(root)
     manifest_path = root / "manifest.json"
     manifest = json.loads(manifest_path.read_text()) if manifest_path.is_file() else {}
@@ -338,29 +456,43 @@ def load_zoo(root: str | Path = CHECKPOINT_DIR) -> Zoo:
         hashes = frozenset(load_file(str(root / TRAIN_HASHES))["hashes"].tolist())
     conditional: dict[str, dict] = {}  # data set -> conditional VAE and classifier, paired at the end
     for name in names:
-        model, meta = checkpoints.load(name, root)
+        meta = checkpoints.read_meta(name, root)
         record = manifest.get("models", {}).get(name, {})
         meta = {**meta, **record}
-        kind = meta["kind"]
+        kind = meta.get("kind")
+        if kind not in checkpoints.KINDS:
+            raise CheckpointError(f"checkpoint config {root / name}.json has unknown kind {kind!r}")
+        if not (root / f"{name}.safetensors").is_file():
+            raise CheckpointError(f"checkpoint weights {root / name}.safetensors are missing")
+        config = meta.get("config") or {}
+        model = Later(_load_model, name, root)
         if kind == "vae" and (meta.get("role") == "sweep" or meta.get("in_sweep")):
             m = meta.get("metrics", {})
-            zoo.sweep.append(SweepPoint(model.config.beta, name, model, m.get("rate", float("nan")),
-                                        m.get("distortion", float("nan")), m.get("kl_per_dim", [])))
+            zoo.sweep.append(SweepPoint(float(config.get("beta", 1.0)), name, model, m.get("rate", float("nan")),
+                                        m.get("distortion", float("nan")), m.get("kl_per_dim", []),
+                                        config.get("latent_dim")))
         if kind == "vae" and meta.get("role") == "sigma":
             m = meta.get("metrics", {})
-            zoo.sigmas.append(SigmaPoint(model.config.sigma_x, name, model, m.get("rate", float("nan")),
+            zoo.sigmas.append(SigmaPoint(float(config.get("sigma_x", 0.1)), name, model, m.get("rate", float("nan")),
                                          m.get("distortion", float("nan")), m.get("squared_error", float("nan"))))
         if kind == "classifier" or (kind == "vae" and meta.get("role") == "conditional") or (
-                kind == "vae" and "role" not in meta and model.config.n_classes > 0):
+                kind == "vae" and "role" not in meta and config.get("n_classes", 0) > 0):
             conditional.setdefault(meta.get("dataset", "mnist"), {})[kind] = (name, model, meta)
         elif kind == "vae" and meta.get("role", "main") == "main":
-            zoo.vaes[name] = VAEEntry(name, model, meta, load_map(name, meta.get("dataset", "mnist"), root))
+            dataset = meta.get("dataset", "mnist")
+            has_map = (root / f"{name}{MAP_SUFFIX}").is_file()
+            image = root / MAP_IMAGE_DIR / f"{name}{MAP_IMAGE_SUFFIX}"
+            zoo.vaes[name] = VAEEntry(name, model, meta, Later(load_map, name, dataset, root) if has_map else None,
+                                      image if has_map and image.is_file() else None)
         elif kind == "pixelcnn":
-            test = load_pixel_test(name, root)
-            zoo.pixelcnns[name] = PixelEntry(name, model, meta, test,
-                                             meta.get("compared_vae") or (test.vae if test else "vae_mnist_z32"))
+            path = root / f"{name}{TEST_LOGP_SUFFIX}"
+            test = Later(load_pixel_test, name, root) if path.is_file() else None
+            compared = meta.get("compared_vae") or (_header(path)[1].get("vae") if test else None) or "vae_mnist_z32"
+            zoo.pixelcnns[name] = PixelEntry(name, model, meta, test, compared)
         elif kind != "vae":
-            zoo.lms[name] = LMEntry(name, model, meta.pop("vocab_obj"), meta, hashes)
+            if "vocab" not in meta:
+                raise CheckpointError(f"checkpoint config {root / name}.json has no vocab")
+            zoo.lms[name] = LMEntry(name, model, Vocab(**meta["vocab"]), meta, hashes)
     zoo.sweep.sort(key=lambda p: p.beta)
     _pair_conditional(zoo, conditional, root)
     zoo.sigmas.sort(key=lambda p: p.sigma_x)

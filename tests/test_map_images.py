@@ -16,12 +16,17 @@ def tab_maps(shipped_zoo):
     return [(n, e.map) for n, e in shipped_zoo.vaes.items() if e.map is not None]
 
 
+def map_images(shipped_zoo):
+    return {n: e.map_image for n, e in shipped_zoo.vaes.items() if e.map is not None}
+
+
 def test_every_tab_map_ships_its_picture_drawn_from_the_map(shipped_zoo):
     maps = tab_maps(shipped_zoo)
     assert maps
     for name, lmap in maps:
-        assert lmap.image_path is not None and lmap.image_path.name == f"{name}.map.png"
-        shipped = np.asarray(PIL.Image.open(lmap.image_path).convert("RGBA"))
+        image = map_images(shipped_zoo)[name]
+        assert image is not None and image.name == f"{name}.map.png"
+        shipped = np.asarray(PIL.Image.open(image).convert("RGBA"))
         drawn = np.asarray(plots.map_image(lmap))
         assert shipped.shape == drawn.shape and np.array_equal(shipped, drawn), name
         assert (shipped[..., 3] > 0).mean() > 0.02  # the points are there
@@ -68,7 +73,8 @@ def test_the_pictures_are_served_as_one_folder_holding_nothing_else(shipped_zoo)
     gradio_own = Path(gr.__file__).resolve().parent  # gradio marks two of its icons static in any app
     assert {p for p in _StaticFiles.all_paths if gradio_own not in p.parents} == {folder}
     assert sorted(p.name for p in folder.iterdir()) == sorted(f"{n}.map.png" for n, _ in tab_maps(shipped_zoo))
-    for name, lmap in tab_maps(shipped_zoo):
-        assert utils.is_static_file(str(lmap.image_path)) and lmap.image_url.endswith(f"maps/{name}.map.png")
+    for name, image in map_images(shipped_zoo).items():
+        url = shipped_zoo.vaes[name].map_url
+        assert utils.is_static_file(str(image)) and url.endswith(f"maps/{name}.map.png")
         weights = CHECKPOINT_DIR / f"{name}.safetensors"
         assert weights.is_file() and not utils.is_static_file(str(weights))  # the weights are not served

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import torch
-
 SPECIAL = "."  # how the start/end token is shown
 SPECIAL_LABEL = "<end>"  # how it is named in tables
 
@@ -60,6 +58,8 @@ class Vocab:
         return text
 
     def encode(self, text: str) -> torch.Tensor:
+        import torch  # here, not at the top: the page reads vocabularies before torch is imported
+
         self.validate(text)
         index = {c: i + 1 for i, c in enumerate(self.chars)}
         return torch.tensor([index[c] for c in text], dtype=torch.long)

@@ -97,3 +97,16 @@ class BusyBoard:
                 break
             time.sleep(min(POLL_SECONDS, deadline - now))
         return time.monotonic() - t0
+
+
+_BOARD: BusyBoard | None = None
+_BOARD_LOCK = threading.Lock()
+
+
+def busy_board() -> BusyBoard:
+    """The server's board of clicks in progress, shared with every trainer it starts (live_process.py)."""
+    global _BOARD
+    with _BOARD_LOCK:
+        if _BOARD is None:
+            _BOARD = BusyBoard()
+        return _BOARD

@@ -16,9 +16,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from ..checkpoints import CHECKPOINT_DIR
+from ..checkpoints import CHECKPOINT_DIR, LIVE_DIGITS
 
-LIVE_DIGITS = "live_digits.png"
 LIVE_DIGITS_META = "live_digits.json"
 COLUMNS = 100  # digits per row of the PNG
 SIDE = 28

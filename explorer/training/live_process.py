@@ -43,7 +43,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .clicks_first import BusyBoard
+from .clicks_first import BusyBoard, busy_board
 from .live import HISTORY_KEYS, LiveConfig, LiveRun, LiveSnapshot, valid_beta
 
 ROOT = Path(__file__).resolve().parents[2]  # the directory holding the explorer package
@@ -133,18 +133,6 @@ class Zygote:
 
 _ZYGOTES: dict[int, Zygote] = {}
 _ZYGOTES_LOCK = threading.Lock()
-_BOARD: BusyBoard | None = None
-
-
-def busy_board() -> BusyBoard:
-    """The server's board of clicks in progress (clicks_first.py), shared with every trainer it starts."""
-    global _BOARD
-    with _ZYGOTES_LOCK:
-        if _BOARD is None:
-            _BOARD = BusyBoard()
-        return _BOARD
-
-
 def zygote(nice: int) -> Zygote:
     """The process-wide zygote for trainers at this nice value."""
     with _ZYGOTES_LOCK:

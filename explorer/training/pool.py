@@ -6,8 +6,12 @@ import os
 import threading
 import time
 
+from typing import TYPE_CHECKING
+
 from ..errors import InputError
-from .live import LiveRun
+
+if TYPE_CHECKING:  # the pool only holds runs: importing them (and torch) waits for the first one
+    from .live import LiveRun
 
 DEFAULT_MAX_TRAINERS = 2
 MAX_WAITING = 16  # runs waiting for a free trainer, at most: each holds its model and data while it waits

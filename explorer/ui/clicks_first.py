@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gradio as gr
 
-from ..training.live_process import busy_board
+from ..training.clicks_first import busy_board
 
 
 def announce_clicks(demo: gr.Blocks) -> None:

@@ -58,11 +58,11 @@ def serve_map_images(zoo) -> None:
     """Serve each latent map's shipped picture of its test points as a static file, so a page
     fetches (and caches) the 10,000 points once per model; every click then sends only what it
     adds to the map. Maps without a picture keep sending their points in the figure."""
-    maps = [e.map for e in zoo.vaes.values() if e.map is not None and e.map.image_path is not None]
-    if not maps:
+    entries = [e for e in zoo.vaes.values() if e.map_image is not None]
+    if not entries:
         return
     # their folder (checkpoints/maps/, nothing else in it), not each picture: gradio checks every file an
     # event sends, and every file a page fetches, against each static path (each check resolves both paths)
-    gr.set_static_paths(sorted({str(m.image_path.resolve().parent) for m in maps}))
-    for m in maps:  # relative: resolved against the page's own address, behind any proxy prefix
-        m.image_url = f"gradio_api/file={m.image_path.resolve()}"
+    gr.set_static_paths(sorted({str(e.map_image.resolve().parent) for e in entries}))
+    for e in entries:  # relative: resolved against the page's own address, behind any proxy prefix
+        e.map_url = f"gradio_api/file={e.map_image.resolve()}"

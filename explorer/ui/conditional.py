@@ -7,13 +7,15 @@ from __future__ import annotations
 import gradio as gr
 
 from ..i18n import TEXT, class_name
-from ..views import conditional as views
-from ..views import vae as vv
+from ..views import limits
 from ..zoo import Zoo
+from .deferred import Deferred
 from .output_image import OutputImage
 from .common import friendly
 from .image_input import SELECT_BRUSH_JS, BoundedSketchpad, receive
 from .page import Page, parse_choice, parse_number, tr
+
+views = Deferred("explorer.views.conditional")
 
 
 def label_choices(zoo: Zoo, dataset: str) -> list[tuple]:
@@ -23,7 +25,7 @@ def label_choices(zoo: Zoo, dataset: str) -> list[tuple]:
 
 def build(zoo: Zoo, page: Page | None = None) -> None:
     gr.Markdown(tr("cond.explain"), elem_classes=["explain"])
-    datasets = [d for d in views.DATASETS if d in zoo.conditional]
+    datasets = [d for d in limits.DATASETS if d in zoo.conditional]
     if not datasets:
         gr.Markdown(tr("cond.no_model"))
         return
@@ -42,10 +44,10 @@ def build(zoo: Zoo, page: Page | None = None) -> None:
         with gr.Column(scale=1, min_width=280):
             s_ds = gr.Radio(ds_choices, value=first, label=tr("cond.dataset"), elem_id="cond-s-dataset")
             s_label = gr.Dropdown(label_choices(zoo, first), value=0, label=tr("cond.label"), elem_id="cond-label")
-            n = gr.Slider(views.SAMPLES[0], views.SAMPLES[1], value=16, step=1, label=tr("cond.n"), elem_id="cond-n")
-            seed = gr.Number(0, precision=0, minimum=vv.SEED[0], maximum=vv.SEED[1], label=tr("cond.seed"),
+            n = gr.Slider(limits.COND_SAMPLES[0], limits.COND_SAMPLES[1], value=16, step=1, label=tr("cond.n"), elem_id="cond-n")
+            seed = gr.Number(0, precision=0, minimum=limits.SEED[0], maximum=limits.SEED[1], label=tr("cond.seed"),
                              elem_id="cond-seed")
-            styles = gr.Slider(views.STYLES[0], views.STYLES[1], value=4, step=1, label=tr("cond.styles"),
+            styles = gr.Slider(limits.STYLES[0], limits.STYLES[1], value=4, step=1, label=tr("cond.styles"),
                                elem_id="cond-styles-n", elem_classes=["presenter-hide"])
             sample_btn = gr.Button(tr("cond.sample_btn"), variant="primary", elem_id="cond-sample-run")
             sample_md = gr.Markdown(init[2], elem_id="cond-sample-md")
@@ -82,21 +84,19 @@ def build(zoo: Zoo, page: Page | None = None) -> None:
     # ------------------------------------------------------------ p(y|x) against p(x|y) p(y)
     gr.Markdown(tr("cond.classify_head"))
     gr.Markdown(tr("cond.classify_explain"), elem_classes=["explain"])
-    gallery_len = max(len(zoo.conditional[d].record.gallery) for d in datasets
-                      if zoo.conditional[d].record is not None) if any(
-        zoo.conditional[d].record is not None for d in datasets) else 1
-    can_classify = zoo.conditional[first].record is not None
+    gallery_len = max([zoo.conditional[d].gallery_count() for d in datasets] + [1])
+    can_classify = zoo.conditional[first].ships("record")
 
     def first_classified(lang="en"):
         return views.classify_outputs(zoo, first, first, 7, 0, lang=lang)
     init_c = (first_classified() if page is None else [None] * 5) if can_classify else None
-    source_choices = [(tr(f"cond.src.{s}"), s) for s in views.SOURCES if s not in views.DATASETS or s in datasets]
+    source_choices = [(tr(f"cond.src.{s}"), s) for s in limits.COND_SOURCES if s not in limits.DATASETS or s in datasets]
     with gr.Row(equal_height=False):
         with gr.Column(scale=1, min_width=300):
             c_ds = gr.Radio(ds_choices, value=first, label=tr("cond.model"), elem_id="cond-dataset")
             source = gr.Radio(source_choices, value=first, label=tr("cond.source"), elem_id="cond-source")
             index = gr.Slider(0, gallery_len - 1, value=7, step=1, label=tr("cond.index"), elem_id="cond-index")
-            noise_seed = gr.Number(0, precision=0, minimum=vv.SEED[0], maximum=vv.SEED[1], label=tr("cond.noise_seed"),
+            noise_seed = gr.Number(0, precision=0, minimum=limits.SEED[0], maximum=limits.SEED[1], label=tr("cond.noise_seed"),
                                    elem_id="cond-noise-seed", visible=False)
             sketch = BoundedSketchpad(  # the other tabs' sketchpad: draw only, black ink on a 280 px canvas
                 sources=(), type="numpy", image_mode="RGBA", format="png", canvas_size=(280, 280), layers=False,
@@ -119,7 +119,7 @@ def build(zoo: Zoo, page: Page | None = None) -> None:
                 numbers = gr.JSON(init_c and init_c[4], elem_id="cond-numbers")
 
     def show(src):
-        return (gr.Slider(visible=src in views.DATASETS), gr.Number(visible=src == "noise"),
+        return (gr.Slider(visible=src in limits.DATASETS), gr.Number(visible=src == "noise"),
                 gr.update(visible=src == "draw"), gr.Image(visible=src == "upload"))
 
     source.change(show, source, [index, noise_seed, sketch, upload], api_visibility="private", queue=False,
@@ -165,12 +165,12 @@ def build(zoo: Zoo, page: Page | None = None) -> None:
         page.redraw(ood_figure, [], [ood])
         page.param("conditional", "ds", s_ds, parse_choice(datasets))
         page.param("conditional", "y", s_label, parse_number(0, 9, integer=True), _int)
-        page.param("conditional", "n", n, parse_number(*views.SAMPLES, integer=True), _int)
-        page.param("conditional", "seed", seed, parse_number(*vv.SEED, integer=True), _int)
-        page.param("conditional", "rows", styles, parse_number(*views.STYLES, integer=True), _int)
+        page.param("conditional", "n", n, parse_number(*limits.COND_SAMPLES, integer=True), _int)
+        page.param("conditional", "seed", seed, parse_number(*limits.SEED, integer=True), _int)
+        page.param("conditional", "rows", styles, parse_number(*limits.STYLES, integer=True), _int)
         page.param("conditional", "x", source, parse_choice([s for _, s in source_choices]))
         page.param("conditional", "i", index, parse_number(0, gallery_len - 1, integer=True), _int)
-        page.param("conditional", "noise", noise_seed, parse_number(*vv.SEED, integer=True), _int)
+        page.param("conditional", "noise", noise_seed, parse_number(*limits.SEED, integer=True), _int)
         page.param("conditional", "model", c_ds, parse_choice(datasets))
 
 

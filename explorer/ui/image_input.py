@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from ..errors import InputError
 from ..images import FORMAT_RULE, SIZE_RULE, check_image_file
 from ..i18n import TEXT
-from ..views.vae import SOURCES
+from ..views.limits import SOURCES
 from ..zoo import VAEEntry
 from .page import tr, tr_fmt
 
@@ -36,7 +36,7 @@ def vae_choices(zoo) -> list[tuple]:
 
 
 def class_choices(entry: VAEEntry | None) -> list[tuple[str, int]]:
-    names = entry.map.class_names if entry is not None and entry.map is not None else [str(i) for i in range(10)]
+    names = entry.class_names if entry is not None and entry.ships("map") else [str(i) for i in range(10)]
     return [(tr("img.any_class"), -1)] + [(tr(f"class.{n}") if f"class.{n}" in TEXT else n, i)
                                           for i, n in enumerate(names)]
 

@@ -3,36 +3,40 @@ between their posterior means, on the latent map; for 2-D models the manifold ov
 from __future__ import annotations
 
 import gradio as gr
-from ..views import interpolation as views
-from ..views import vae as vv
-from ..plots import vae as plots
+from ..views import limits
 from ..zoo import Zoo
+from .deferred import Deferred
 from .output_image import OutputImage
 from . import image_input
 from .common import friendly
 from .page import Page, parse_choice, parse_number, tr
 
+views = Deferred("explorer.views.interpolation")
+
 def build(zoo: Zoo, page: Page | None = None) -> None:
-    default = vv.default_model(zoo)
+    default = limits.default_model(zoo)
     entry = zoo.vaes.get(default) if default else None
     is_2d = entry is not None and entry.latent_dim == 2
-    # First view: computed once when the page is built (deterministic), so the tab opens filled in.
-    init = [None] * 3
-    init_manifold = (None, None, "")
-    if entry is not None and entry.map is not None:
-        init = views.interpolation_outputs(zoo, default, 1, 7, 10, "linear", 0)
-        if is_2d:
-            init_manifold = views.manifold_outputs(zoo, default, 0.0, 0.0)
+    has_map = entry is not None and entry.ships("map")
+
+    def first_view(lang="en") -> list:
+        """The tab's first path and manifold (deterministic): sent when a page first opens the tab."""
+        if not has_map:
+            return [None, None, "", None, None, ""]
+        manifold = views.manifold_outputs(zoo, default, 0.0, 0.0, lang) if is_2d else (None, None, "")
+        return [*views.interpolation_outputs(zoo, default, 1, 7, 10, "linear", 0, lang=lang), *manifold]
+    init = first_view() if page is None else [None, None, ""]
+    init_manifold = init[3:] if page is None else (None, None, "")
     gr.Markdown(tr("interp.explain"), elem_classes=["explain"])
     with gr.Row(equal_height=False):
         with gr.Column(scale=1, min_width=300):
             model = gr.Dropdown(image_input.vae_choices(zoo), value=default, label=tr("vae.model"),
                                 elem_id="interp-model")
-            steps = gr.Slider(vv.STEPS[0], vv.STEPS[1], value=10, step=1, label=tr("interp.steps"),
+            steps = gr.Slider(limits.STEPS[0], limits.STEPS[1], value=10, step=1, label=tr("interp.steps"),
                               elem_id="interp-steps")
             method = gr.Radio([(tr("interp.linear"), "linear"), (tr("interp.slerp"), "slerp")], value="linear",
                               label=tr("interp.path"), elem_id="interp-method")
-            seed = gr.Number(0, precision=0, minimum=vv.SEED[0], maximum=vv.SEED[1],
+            seed = gr.Number(0, precision=0, minimum=limits.SEED[0], maximum=limits.SEED[1],
                              label=tr("interp.seed"), elem_id="interp-seed", elem_classes=["presenter-hide"])
             run = gr.Button(tr("interp.run"), variant="primary", elem_id="interp-run")
         with gr.Column(scale=1, min_width=300):
@@ -56,8 +60,8 @@ def build(zoo: Zoo, page: Page | None = None) -> None:
                                    height=470)
             with gr.Row(equal_height=False):
                 with gr.Column(min_width=200):
-                    z1 = gr.Slider(-vv.Z_LIMIT, vv.Z_LIMIT, value=0.0, step=0.01, label="z₁", elem_id="interp-z1")
-                    z2 = gr.Slider(-vv.Z_LIMIT, vv.Z_LIMIT, value=0.0, step=0.01, label="z₂", elem_id="interp-z2")
+                    z1 = gr.Slider(-limits.Z_LIMIT, limits.Z_LIMIT, value=0.0, step=0.01, label="z₁", elem_id="interp-z1")
+                    z2 = gr.Slider(-limits.Z_LIMIT, limits.Z_LIMIT, value=0.0, step=0.01, label="z₂", elem_id="interp-z2")
                     point_md = gr.Markdown(init_manifold[2], elem_id="interp-point-md")
                 point = OutputImage(init_manifold[1], label=tr("interp.point"), type="numpy", interactive=False,
                                     format="png", elem_id="interp-point", height=200, min_width=160)
@@ -125,15 +129,16 @@ def build(zoo: Zoo, page: Page | None = None) -> None:
                     show_progress="hidden")
 
     if page is not None:  # another language, or a link to this view: redraw what the handlers wrote
+        page.lazy("interpolation", outputs + [manifold, point, point_md], first_view)
         page.redraw(interpolate, inputs, outputs, preprocess=False)
         page.redraw(decode_at, [model, z1, z2], [manifold, point, point_md])
         classes = parse_number(-1, 9, integer=True)
         page.param("interpolation", "model", model, parse_choice(zoo.vaes))
         page.param("interpolation", "a", in_a.cls, classes, _int)
         page.param("interpolation", "b", in_b.cls, classes, _int)
-        page.param("interpolation", "steps", steps, parse_number(*vv.STEPS, integer=True), _int)
-        page.param("interpolation", "path", method, parse_choice(vv.METHODS))
-        page.param("interpolation", "seed", seed, parse_number(*vv.SEED, integer=True), _int)
+        page.param("interpolation", "steps", steps, parse_number(*limits.STEPS, integer=True), _int)
+        page.param("interpolation", "path", method, parse_choice(limits.METHODS))
+        page.param("interpolation", "seed", seed, parse_number(*limits.SEED, integer=True), _int)
 
 
 def _int(v):

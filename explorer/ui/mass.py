@@ -8,10 +8,13 @@ from __future__ import annotations
 import gradio as gr
 import pandas as pd
 
-from ..plots import mass as plots
-from ..views import mass as mv
+from ..views import limits
 from .common import friendly
+from .deferred import Deferred
 from .page import Page, parse_choice, parse_number, parse_text, tr
+
+plots = Deferred("explorer.plots.mass")
+mv = Deferred("explorer.views.mass")
 
 
 def _table(rows: list[list], which: str, lang: str = "en") -> pd.DataFrame:
@@ -44,9 +47,9 @@ def build(zoo, page: Page | None = None) -> None:
     gr.Markdown(tr("mass.explain"), elem_classes=["explain"])
     with gr.Row(equal_height=True):
         model = gr.Radio(choices, value=first, label=tr("mass.model"), scale=1, elem_id="mass-model")
-        length = gr.Slider(mv.LENGTH_RANGE[0], mv.LENGTH_RANGE[1], value=mv.MAX_DEPTH, step=1,
+        length = gr.Slider(limits.LENGTH_RANGE[0], limits.LENGTH_RANGE[1], value=limits.MAX_DEPTH, step=1,
                            label=tr("mass.length"), scale=1, elem_id="mass-length")
-        temperature = gr.Slider(mv.TEMPERATURE_RANGE[0], mv.TEMPERATURE_RANGE[1], value=1.0, step=0.05,
+        temperature = gr.Slider(limits.TOKEN_TEMPERATURE[0], limits.TOKEN_TEMPERATURE[1], value=1.0, step=0.05,
                                 label=tr("mass.temperature"), scale=2, elem_id="mass-temperature")
     with gr.Row(equal_height=True):
         prefix = gr.Textbox("", label=tr("mass.prefix"), scale=3, max_lines=1, max_length=40, elem_id="mass-prefix",
@@ -55,7 +58,7 @@ def build(zoo, page: Page | None = None) -> None:
     # the first view: computed (and the model's prefix tree cached) the first time a page opens the
     # tab (page.lazy), not at start-up and not in the page's config
     def first_view(lang="en"):
-        return _outputs(mv.probability_mass(zoo.lm(first), mv.MAX_DEPTH, 1.0, ""), lang)
+        return _outputs(mv.probability_mass(zoo.lm(first), limits.MAX_DEPTH, 1.0, ""), lang)
     init = first_view() if page is None else [None] * 7
     main = gr.Plot(init[0], show_label=False, elem_id="mass-main")
     summary = gr.Markdown(init[1], elem_id="mass-summary")
@@ -83,8 +86,8 @@ def build(zoo, page: Page | None = None) -> None:
         page.lazy("mass", outputs, first_view)
         page.redraw(probability_mass, inputs, outputs)
         page.param("mass", "model", model, parse_choice(zoo.lms))
-        page.param("mass", "L", length, parse_number(*mv.LENGTH_RANGE, integer=True), _int)
-        page.param("mass", "T", temperature, parse_number(*mv.TEMPERATURE_RANGE))
+        page.param("mass", "L", length, parse_number(*limits.LENGTH_RANGE, integer=True), _int)
+        page.param("mass", "T", temperature, parse_number(*limits.TOKEN_TEMPERATURE))
         page.param("mass", "prefix", prefix, parse_text(vocab.max_len - 1), lambda v: v or None)
 
 

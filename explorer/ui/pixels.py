@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import gradio as gr
 
-from ..views import pixels as views
-from ..views import vae as vv
+from ..views import limits
 from ..zoo import Zoo
+from .deferred import Deferred
 from .output_image import OutputImage
 from . import image_input
 from .common import friendly
 from .page import Page, parse_number, tr
+
+views = Deferred("explorer.views.pixels")
 
 
 def build(zoo: Zoo, page: Page | None = None) -> None:
@@ -25,9 +27,9 @@ def build(zoo: Zoo, page: Page | None = None) -> None:
     vae_entry = zoo.vaes.get(entry.vae)
     # the first view (a test "3"), sent when the tab first opens (page.lazy), not in the page's config
     def first_view(lang="en"):
-        return views.probability_outputs(zoo, 3, 0, views.DEFAULT_PIXEL, 1000, "gallery", lang=lang)
+        return views.probability_outputs(zoo, 3, 0, limits.DEFAULT_PIXEL, 1000, "gallery", lang=lang)
     init = first_view() if page is None else [None] * 5
-    n_pixels = entry.model.config.n_pixels
+    n_pixels = entry.n_pixels
     lang = [page.lang] if page is not None else []  # the page's language: the last input of every text handler
 
     # ------------------------------------------------------------ per-pixel probabilities
@@ -35,11 +37,11 @@ def build(zoo: Zoo, page: Page | None = None) -> None:
     with gr.Row(equal_height=False):
         with gr.Column(scale=1, min_width=300):
             x_in = image_input.build(tr("pix.x_from"), vae_entry, cls=3, key="px-x")
-            seed = gr.Number(0, precision=0, minimum=vv.SEED[0], maximum=vv.SEED[1], label=tr("pix.seed_pick"),
+            seed = gr.Number(0, precision=0, minimum=limits.SEED[0], maximum=limits.SEED[1], label=tr("pix.seed_pick"),
                              elem_id="px-seed", elem_classes=["presenter-hide"])
-            pixel = gr.Slider(0, n_pixels - 1, value=views.DEFAULT_PIXEL, step=1, label=tr("pix.pixel"),
+            pixel = gr.Slider(0, n_pixels - 1, value=limits.DEFAULT_PIXEL, step=1, label=tr("pix.pixel"),
                               elem_id="px-pixel")
-            k = gr.Slider(views.IWAE_K[0], views.IWAE_K[1], value=1000, step=1, label=tr("pix.k"), elem_id="px-k",
+            k = gr.Slider(limits.IWAE_K[0], limits.IWAE_K[1], value=1000, step=1, label=tr("pix.k"), elem_id="px-k",
                           elem_classes=["presenter-hide"])
             score_btn = gr.Button(tr("pix.score"), variant="primary", elem_id="px-run")
         with gr.Column(scale=2):
@@ -55,7 +57,7 @@ def build(zoo: Zoo, page: Page | None = None) -> None:
         running = gr.Plot(init[3], label=tr("pix.running"), elem_id="px-running")
 
     @friendly
-    def pixel_probabilities(class_index=3, seed=0, pixel=views.DEFAULT_PIXEL, k=1000, source="gallery",
+    def pixel_probabilities(class_index=3, seed=0, pixel=limits.DEFAULT_PIXEL, k=1000, source="gallery",
                             sketch=None, upload=None, lang="en"):
         """p(x_i = 1 | x_<i) for every pixel of one binarised digit, the running sum of
         log p(x_i | x_<i), the exact log p(x) beside the VAE's ELBO and importance-sampled log p(x)
@@ -75,11 +77,11 @@ def build(zoo: Zoo, page: Page | None = None) -> None:
     samples_state = gr.State(None)
     with gr.Row(equal_height=False):
         with gr.Column(scale=1, min_width=300):
-            n = gr.Slider(views.SAMPLES[0], views.SAMPLES[1], value=16, step=1, label=tr("pix.n_samples"),
+            n = gr.Slider(limits.PIXEL_SAMPLES[0], limits.PIXEL_SAMPLES[1], value=16, step=1, label=tr("pix.n_samples"),
                           elem_id="px-n")
-            sample_seed = gr.Number(0, precision=0, minimum=vv.SEED[0], maximum=vv.SEED[1], label=tr("pix.seed"),
+            sample_seed = gr.Number(0, precision=0, minimum=limits.SEED[0], maximum=limits.SEED[1], label=tr("pix.seed"),
                                     elem_id="px-sample-seed")
-            temperature = gr.Slider(views.TEMPERATURE[0], views.TEMPERATURE[1], value=1.0, step=0.05,
+            temperature = gr.Slider(limits.PIXEL_TEMPERATURE[0], limits.PIXEL_TEMPERATURE[1], value=1.0, step=0.05,
                                     label=tr("pix.temperature"), elem_id="px-temperature")
             sample_btn = gr.Button(tr("pix.sample"), variant="primary", elem_id="px-sample-run")
             sample_md = gr.Markdown(elem_id="px-sample-numbers")
@@ -118,13 +120,13 @@ def build(zoo: Zoo, page: Page | None = None) -> None:
     with gr.Row(equal_height=False):
         with gr.Column(scale=1, min_width=300):
             c_in = image_input.build(tr("pix.x_from"), vae_entry, cls=7, key="px-c")
-            c_seed = gr.Number(0, precision=0, minimum=vv.SEED[0], maximum=vv.SEED[1], label=tr("pix.seed_pick"),
+            c_seed = gr.Number(0, precision=0, minimum=limits.SEED[0], maximum=limits.SEED[1], label=tr("pix.seed_pick"),
                                elem_id="px-c-seed", elem_classes=["presenter-hide"])
-            keep_rows = gr.Slider(views.KEEP_ROWS[0], views.KEEP_ROWS[1], value=14, step=1, label=tr("pix.keep_rows"),
+            keep_rows = gr.Slider(limits.KEEP_ROWS[0], limits.KEEP_ROWS[1], value=14, step=1, label=tr("pix.keep_rows"),
                                   elem_id="px-keep")
-            c_n = gr.Slider(views.COMPLETIONS[0], views.COMPLETIONS[1], value=8, step=1,
+            c_n = gr.Slider(limits.COMPLETIONS[0], limits.COMPLETIONS[1], value=8, step=1,
                             label=tr("pix.n_completions"), elem_id="px-c-n")
-            c_temperature = gr.Slider(views.TEMPERATURE[0], views.TEMPERATURE[1], value=1.0, step=0.05,
+            c_temperature = gr.Slider(limits.PIXEL_TEMPERATURE[0], limits.PIXEL_TEMPERATURE[1], value=1.0, step=0.05,
                                       label=tr("pix.temperature"), elem_id="px-c-temperature",
                                       elem_classes=["presenter-hide"])
             complete_btn = gr.Button(tr("pix.complete"), variant="primary", elem_id="px-c-run")
@@ -153,7 +155,7 @@ def build(zoo: Zoo, page: Page | None = None) -> None:
         return views.scatter_output(zoo, lang)
 
     scatter = None
-    if entry.test is not None:
+    if entry.ships("test"):
         gr.Markdown(tr("pix.scatter_head"))
         scatter = gr.Plot(views.scatter_output(zoo) if page is None else None, label=tr("pix.scatter"),
                           elem_id="px-scatter")
@@ -167,10 +169,10 @@ def build(zoo: Zoo, page: Page | None = None) -> None:
         if scatter is not None:
             page.redraw(scatter_figure, [], [scatter])
         page.param("pixels", "pixel", pixel, parse_number(0, n_pixels - 1, integer=True), _int)
-        page.param("pixels", "seed", seed, parse_number(*vv.SEED, integer=True), _int)
-        page.param("pixels", "n", n, parse_number(*views.SAMPLES, integer=True), _int)
-        page.param("pixels", "T", temperature, parse_number(*views.TEMPERATURE))
-        page.param("pixels", "keep", keep_rows, parse_number(*views.KEEP_ROWS, integer=True), _int)
+        page.param("pixels", "seed", seed, parse_number(*limits.SEED, integer=True), _int)
+        page.param("pixels", "n", n, parse_number(*limits.PIXEL_SAMPLES, integer=True), _int)
+        page.param("pixels", "T", temperature, parse_number(*limits.PIXEL_TEMPERATURE))
+        page.param("pixels", "keep", keep_rows, parse_number(*limits.KEEP_ROWS, integer=True), _int)
 
 
 def _int(v):

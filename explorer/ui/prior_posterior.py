@@ -3,33 +3,43 @@ per dimension, samples decoded, and its ELBO against the importance-sampled log 
 from __future__ import annotations
 
 import gradio as gr
-from ..views import prior_posterior as views
-from ..views import vae as vv
-from ..plots import vae as plots
+from ..views import limits
 from ..zoo import Zoo
+from .deferred import Deferred
 from .output_image import OutputImage
 from . import image_input
 from .common import friendly
 from .page import Page, parse_choice, parse_number, tr
 
+views = Deferred("explorer.views.prior_posterior")
+
 def build(zoo: Zoo, page: Page | None = None) -> None:
-    default = vv.default_model(zoo)
+    default = limits.default_model(zoo)
     entry = zoo.vaes.get(default) if default else None
-    init_prior, init_post = (None, None), (None,) * 7 + (None,)
-    if entry is not None and entry.map is not None:
-        init_post = views.posterior_outputs(zoo, default, 3, 0, 8, 1000, "gallery")
-        init_prior = views.prior_outputs(zoo, default, 0, 1.0, 16, init_post[7])
+    has_map = entry is not None and entry.ships("map")
+
+    def first_view(lang="en") -> list:
+        """The posterior of the first test 3 (its map shows the prior samples too) and the grid of 16
+        prior samples, deterministic: sent when a page first opens the tab."""
+        if not has_map:
+            return [None] * 9
+        post = views.posterior_outputs(zoo, default, 3, 0, 8, 1000, "gallery", lang=lang)
+        return [*post, views.prior_grid(zoo, default, 0, 1.0, 16)]
+    init_post, init_prior = (None,) * 8, (None,)
+    if page is None:
+        first = first_view()
+        init_post, init_prior = first[:8], first[8:]
     gr.Markdown(tr("pp.explain"), elem_classes=["explain"])
     model = gr.Dropdown(image_input.vae_choices(zoo), value=default, label=tr("vae.model"), elem_id="pp-model")
     state = gr.State(init_post[7])
     with gr.Row(equal_height=False):
         with gr.Column(scale=1, min_width=300):
             gr.Markdown(tr("pp.prior_head"))
-            prior_seed = gr.Number(0, precision=0, minimum=vv.SEED[0], maximum=vv.SEED[1], label=tr("pp.seed"),
+            prior_seed = gr.Number(0, precision=0, minimum=limits.SEED[0], maximum=limits.SEED[1], label=tr("pp.seed"),
                                    elem_id="pp-prior-seed", elem_classes=["presenter-hide"])
-            temperature = gr.Slider(vv.TEMPERATURE[0], vv.TEMPERATURE[1], value=1.0, step=0.05, label=tr("pp.temperature"),
+            temperature = gr.Slider(limits.TEMPERATURE[0], limits.TEMPERATURE[1], value=1.0, step=0.05, label=tr("pp.temperature"),
                                     elem_id="pp-temperature")
-            prior_n = gr.Slider(vv.PRIOR_COUNT[0], vv.PRIOR_COUNT[1], value=16, step=1, label=tr("pp.samples"),
+            prior_n = gr.Slider(limits.PRIOR_COUNT[0], limits.PRIOR_COUNT[1], value=16, step=1, label=tr("pp.samples"),
                                 elem_id="pp-prior-n")
             prior_btn = gr.Button(tr("pp.prior_run"), variant="primary", elem_id="pp-prior-run")
             prior_grid_out = OutputImage(init_prior[0], label=tr("pp.prior_grid"), type="numpy",
@@ -41,11 +51,11 @@ def build(zoo: Zoo, page: Page | None = None) -> None:
         with gr.Column(scale=1, min_width=300):
             gr.Markdown(tr("pp.post_head"))
             x_in = image_input.build(tr("pp.x_from"), entry, cls=3, key="pp-x")
-            post_seed = gr.Number(0, precision=0, minimum=vv.SEED[0], maximum=vv.SEED[1],
+            post_seed = gr.Number(0, precision=0, minimum=limits.SEED[0], maximum=limits.SEED[1],
                                   label=tr("pp.post_seed"), elem_id="pp-post-seed", elem_classes=["presenter-hide"])
-            n_samples = gr.Slider(vv.POSTERIOR_SAMPLES[0], vv.POSTERIOR_SAMPLES[1], value=8, step=1,
+            n_samples = gr.Slider(limits.POSTERIOR_SAMPLES[0], limits.POSTERIOR_SAMPLES[1], value=8, step=1,
                                   label=tr("pp.K"), elem_id="pp-k-samples")
-            k = gr.Slider(vv.IWAE_K[0], vv.IWAE_K[1], value=1000, step=1,
+            k = gr.Slider(limits.IWAE_K[0], limits.IWAE_K[1], value=1000, step=1,
                           label=tr("pp.k"), elem_id="pp-iwae-k", elem_classes=["presenter-hide"])
             post_btn = gr.Button(tr("pp.post_run"), variant="primary", elem_id="pp-post-run")
         with gr.Column(scale=2):
@@ -107,16 +117,17 @@ def build(zoo: Zoo, page: Page | None = None) -> None:
                  api_visibility="private", show_progress="hidden")
 
     if page is not None:  # another language, or a link to this view: redraw what the handlers wrote
+        page.lazy("prior_posterior", post_outputs + [prior_grid_out], first_view)
         page.redraw(sample_posterior, post_inputs[:-1], post_outputs, preprocess=False)
         page.redraw(sample_prior, prior_inputs[:-1], prior_outputs_, after_previous=True)
         page.param("prior_posterior", "model", model, parse_choice(zoo.vaes))
         page.param("prior_posterior", "x", x_in.cls, parse_number(-1, 9, integer=True), _int)
-        page.param("prior_posterior", "seed", post_seed, parse_number(*vv.SEED, integer=True), _int)
-        page.param("prior_posterior", "K", n_samples, parse_number(*vv.POSTERIOR_SAMPLES, integer=True), _int)
-        page.param("prior_posterior", "k", k, parse_number(*vv.IWAE_K, integer=True), _int)
-        page.param("prior_posterior", "temperature", temperature, parse_number(*vv.TEMPERATURE))
-        page.param("prior_posterior", "n", prior_n, parse_number(*vv.PRIOR_COUNT, integer=True), _int)
-        page.param("prior_posterior", "prior_seed", prior_seed, parse_number(*vv.SEED, integer=True), _int)
+        page.param("prior_posterior", "seed", post_seed, parse_number(*limits.SEED, integer=True), _int)
+        page.param("prior_posterior", "K", n_samples, parse_number(*limits.POSTERIOR_SAMPLES, integer=True), _int)
+        page.param("prior_posterior", "k", k, parse_number(*limits.IWAE_K, integer=True), _int)
+        page.param("prior_posterior", "temperature", temperature, parse_number(*limits.TEMPERATURE))
+        page.param("prior_posterior", "n", prior_n, parse_number(*limits.PRIOR_COUNT, integer=True), _int)
+        page.param("prior_posterior", "prior_seed", prior_seed, parse_number(*limits.SEED, integer=True), _int)
 
 
 def _int(v):

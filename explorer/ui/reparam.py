@@ -7,24 +7,27 @@ from __future__ import annotations
 
 import gradio as gr
 
-from ..views import reparam as views
+from ..views import limits
 from ..zoo import Zoo
+from .deferred import Deferred
 from .output_image import OutputImage
 from . import image_input
 from .common import friendly
 from .page import Page, parse_choice, parse_number, tr, tr_fmt
 
+views = Deferred("explorer.views.reparam")
+
 
 def build(zoo: Zoo, page: Page | None = None) -> None:
     gr.Markdown(tr("rep.explain"), elem_classes=["explain"])
-    models = views.model_choices(zoo)
+    models = limits.reparam_models(zoo)
     if not models:
         gr.Markdown(tr("rep.no_model"))
         return
-    default = views.DEFAULT_MODEL if views.DEFAULT_MODEL in models else models[0]
+    default = limits.REPARAM_MODEL if limits.REPARAM_MODEL in models else models[0]
     # the first view, sent when a page first opens the tab (page.lazy), not in the page's config
     def first_view(lang="en"):
-        return views.reparam_outputs(zoo, default, 3, 0, 0, views.DEFAULT_DRAWS, lang=lang)
+        return views.reparam_outputs(zoo, default, 3, 0, 0, limits.DEFAULT_DRAWS, lang=lang)
     init = first_view() if page is None else [None] * 5
     lang = [page.lang] if page is not None else []  # the page's language: the last input of every text handler
 
@@ -33,11 +36,11 @@ def build(zoo: Zoo, page: Page | None = None) -> None:
             model = gr.Dropdown([(tr_fmt("vae.label", ds="MNIST", z=zoo.vaes[n].latent_dim), n) for n in models],
                                 value=default, label=tr("rep.model"), elem_id="rep-model")
             x_in = image_input.build(tr("rep.x_from"), zoo.vaes[default], cls=3, key="rep-x")
-            pick = gr.Number(0, precision=0, minimum=views.SEED[0], maximum=views.SEED[1], label=tr("rep.pick"),
+            pick = gr.Number(0, precision=0, minimum=limits.SEED[0], maximum=limits.SEED[1], label=tr("rep.pick"),
                              elem_id="rep-pick", elem_classes=["presenter-hide"])
-            n = gr.Slider(views.DRAWS[0], views.DRAWS[1], value=views.DEFAULT_DRAWS, step=1, label=tr("rep.n"),
+            n = gr.Slider(limits.DRAWS[0], limits.DRAWS[1], value=limits.DEFAULT_DRAWS, step=1, label=tr("rep.n"),
                           elem_id="rep-n")
-            seed = gr.Number(0, precision=0, minimum=views.SEED[0], maximum=views.SEED[1], label=tr("rep.seed"),
+            seed = gr.Number(0, precision=0, minimum=limits.SEED[0], maximum=limits.SEED[1], label=tr("rep.seed"),
                              elem_id="rep-seed")
             run = gr.Button(tr("rep.run"), variant="primary", elem_id="rep-run")
         with gr.Column(scale=2):
@@ -50,7 +53,7 @@ def build(zoo: Zoo, page: Page | None = None) -> None:
         raw = gr.JSON(init[4], label=tr("rep.raw_label"), elem_id="rep-raw")
 
     @friendly
-    def reparameterize(model_name=views.DEFAULT_MODEL, class_index=3, pick=0, seed=0, n=views.DEFAULT_DRAWS,
+    def reparameterize(model_name=limits.REPARAM_MODEL, class_index=3, pick=0, seed=0, n=limits.DEFAULT_DRAWS,
                        source="gallery", sketch=None, upload=None, lang="en"):
         """z = mu + sigma * eps for n draws eps ~ N(0, I) (this seed), with (mu, sigma) the encoder's q(z|x) of
         one digit x: a test image of class class_index (-1 = any; pick is the seed that picks it) or a
@@ -74,9 +77,9 @@ def build(zoo: Zoo, page: Page | None = None) -> None:
         page.lazy("reparam", outputs, first_view)
         page.redraw(reparameterize, inputs, outputs, preprocess=False)
         page.param("reparam", "model", model, parse_choice(models))
-        page.param("reparam", "n", n, parse_number(*views.DRAWS, integer=True), _int)
-        page.param("reparam", "seed", seed, parse_number(*views.SEED, integer=True), _int)
-        page.param("reparam", "pick", pick, parse_number(*views.SEED, integer=True), _int)
+        page.param("reparam", "n", n, parse_number(*limits.DRAWS, integer=True), _int)
+        page.param("reparam", "seed", seed, parse_number(*limits.SEED, integer=True), _int)
+        page.param("reparam", "pick", pick, parse_number(*limits.SEED, integer=True), _int)
 
 
 def _int(v):

@@ -9,15 +9,17 @@ import secrets
 import gradio as gr
 import pandas as pd
 
-from ..i18n import t
-from ..views import tokens as tv
-from ..plots import tokens as plots
+from ..i18n import columns, t
+from ..views import limits
 from .common import USER_ERRORS, friendly
+from .deferred import Deferred
 from .page import Page, parse_choice, parse_number, parse_text, tr, tr_fmt
 
-SAMPLE_HEADERS = tv.headers("samples")
-TABLE_HEADERS = tv.headers("table")
-HISTORY_HEADERS = tv.headers("history")
+tv = Deferred("explorer.views.tokens")
+plots = Deferred("explorer.plots.tokens")
+SAMPLE_HEADERS = columns("tok.h.samples")
+TABLE_HEADERS = columns("tok.h.table")
+HISTORY_HEADERS = columns("tok.h.history")
 
 
 def _table(rows: list[list], which: str, lang: str = "en") -> pd.DataFrame:
@@ -101,7 +103,7 @@ def build(zoo, page: Page | None = None) -> None:
         return tv.StepState(), None, tv.step_markdown(tv.StepState(), None, lang), _table([], "history", lang)
 
     def random_seed():
-        return secrets.randbelow(tv.SEED_MAX + 1)
+        return secrets.randbelow(limits.SEED_MAX + 1)
 
     # ---- layout ----------------------------------------------------------------------------
     gr.Markdown(tr("tok.explain"), elem_classes=["explain"])
@@ -112,7 +114,12 @@ def build(zoo, page: Page | None = None) -> None:
         score_btn = gr.Button(tr("tok.score"), variant="primary", scale=0, min_width=120, elem_id="tokens-score")
     examples = gr.Examples([["emma"], ["olivia"], ["jonathan"], ["xzqj"], ["anna"]], inputs=[text],
                            label=tr("tok.examples"), api_visibility="private")
-    init = _score_outputs(tv.score(zoo.lm(first), "emma"))
+
+    def first_view(lang="en") -> list:
+        """"emma" scored, compared and its attention: sent when a page first opens the tab."""
+        view = [*_score_outputs(tv.score(zoo.lm(first), "emma"), lang), *_compare_outputs(tv.compare(zoo, "emma"), lang)]
+        return view + ([attention("emma", 1, 0, lang)] if transformers else [])
+    init = first_view() if page is None else [None, "", None, None, None, None, None, "", None]
     strip = gr.Plot(init[0], label=tr("tok.strip"), show_label=False,
                     elem_id="tokens-strip")
     chain = gr.Markdown(init[1], label=tr("tok.chain"), elem_id="tokens-chain")
@@ -123,7 +130,7 @@ def build(zoo, page: Page | None = None) -> None:
                          interactive=False, wrap=True, elem_id="tokens-table")
 
     gr.Markdown(tr("tok.compare"), elem_classes=["explain"])
-    cmp_init = _compare_outputs(tv.compare(zoo, "emma"))
+    cmp_init = init[5:8]
     with gr.Row():
         cmp_strip = gr.Plot(cmp_init[0], show_label=False)
         cmp_bars = gr.Plot(cmp_init[1], show_label=False)
@@ -131,28 +138,28 @@ def build(zoo, page: Page | None = None) -> None:
 
     if transformers:
         gr.Markdown(tr("tok.attention"), elem_classes=["explain"])
-        cfg = zoo.lm(transformers[0]).model.config
+        n_layer, n_head = zoo.lm(transformers[0]).shape("n_layer"), zoo.lm(transformers[0]).shape("n_head")
         with gr.Row():
             with gr.Column(scale=1, min_width=220):
-                layer = gr.Radio([(tr_fmt("tok.layer_i", i=i), i) for i in range(1, cfg.n_layer + 1)], value=1,
+                layer = gr.Radio([(tr_fmt("tok.layer_i", i=i), i) for i in range(1, n_layer + 1)], value=1,
                                  label=tr("tok.layer"), elem_id="tokens-layer")
                 head = gr.Radio([(tr("tok.mean_heads"), 0)]
-                                + [(tr_fmt("tok.head_i", i=i), i) for i in range(1, cfg.n_head + 1)],
+                                + [(tr_fmt("tok.head_i", i=i), i) for i in range(1, n_head + 1)],
                                 value=0, label=tr("tok.head"), elem_id="tokens-head")
                 gr.Markdown(tr("tok.attention_hint"), elem_classes=["explain"])
-            att_plot = gr.Plot(attention("emma", 1, 0), show_label=False, scale=3, elem_id="tokens-attention")
+            att_plot = gr.Plot(init[8] if len(init) > 8 else None, show_label=False, scale=3, elem_id="tokens-attention")
 
     gr.Markdown(tr("tok.generate"), elem_classes=["explain"])
     with gr.Row():
         gen_model = gr.Radio(choices, value=first, label=tr("tok.model"), scale=1, elem_id="tokens-gen-model")
-        temperature = gr.Slider(tv.TEMPERATURE_RANGE[0], tv.TEMPERATURE_RANGE[1], value=1.0, step=0.05,
+        temperature = gr.Slider(limits.TOKEN_TEMPERATURE[0], limits.TOKEN_TEMPERATURE[1], value=1.0, step=0.05,
                                 label=tr("tok.temperature"), scale=2, elem_id="tokens-temperature")
         top_k = gr.Slider(0, vocab.size, value=0, step=1, label=tr("tok.top_k"), scale=2, elem_id="tokens-top-k")
     with gr.Row(equal_height=True, elem_classes=["presenter-hide"]):
-        seed = gr.Number(0, precision=0, minimum=0, maximum=tv.SEED_MAX, label=tr("tok.seed"), scale=1,
+        seed = gr.Number(0, precision=0, minimum=0, maximum=limits.SEED_MAX, label=tr("tok.seed"), scale=1,
                          elem_id="tokens-seed")
         dice = gr.Button(tr("tok.dice"), scale=0, min_width=140)
-        n = gr.Slider(1, tv.MAX_SAMPLES, value=10, step=1, label=tr("tok.n"), scale=2)
+        n = gr.Slider(1, limits.MAX_SAMPLES, value=10, step=1, label=tr("tok.n"), scale=2)
     with gr.Row():
         with gr.Column():
             gen_btn = gr.Button(tr("tok.gen_btn"), variant="primary", elem_id="tokens-generate")
@@ -164,7 +171,7 @@ def build(zoo, page: Page | None = None) -> None:
             with gr.Row():
                 step_btn = gr.Button(tr("tok.step_btn"), variant="primary")
                 reset_btn = gr.Button(tr("tok.reset"))
-            step_state = gr.State(tv.StepState())
+            step_state = gr.State(None)  # no step yet: the handlers start a new name
             step_md = gr.Markdown(tr("tok.step_first"))
             step_plot = gr.Plot(show_label=False, elem_id="tokens-step-plot")
             history = gr.Dataframe(headers=HISTORY_HEADERS, label=tr("tok.history"), interactive=False,
@@ -214,20 +221,21 @@ def build(zoo, page: Page | None = None) -> None:
     dice.click(random_seed, None, seed, api_visibility="private")
 
     if page is not None:  # another language, or a link to this view: redraw what the handlers wrote
+        page.lazy("tokens", score_outputs + cmp_outputs + ([att_plot] if transformers else []), first_view)
         page.redraw(token_probabilities, [model, text], score_outputs)
         page.redraw(compare, [text], cmp_outputs)
         if transformers:
             page.redraw(attention, [text, layer, head], [att_plot])
-            page.param("tokens", "layer", layer, parse_number(1, cfg.n_layer, integer=True), _int)
-            page.param("tokens", "head", head, parse_number(0, cfg.n_head, integer=True), _int)
+            page.param("tokens", "layer", layer, parse_number(1, n_layer, integer=True), _int)
+            page.param("tokens", "head", head, parse_number(0, n_head, integer=True), _int)
         page.redraw(relabel_samples, [gen_state], [samples, gen_md])
         page.redraw(relabel_steps, [step_state], [step_plot, step_md, history])
         page.param("tokens", "model", model, parse_choice(zoo.lms))
         page.param("tokens", "text", text, parse_text(vocab.max_len), lambda v: v or None)
         page.param("tokens", "gen_model", gen_model, parse_choice(zoo.lms))
-        page.param("tokens", "T", temperature, parse_number(*tv.TEMPERATURE_RANGE))
+        page.param("tokens", "T", temperature, parse_number(*limits.TOKEN_TEMPERATURE))
         page.param("tokens", "topk", top_k, parse_number(0, vocab.size, integer=True), _int)
-        page.param("tokens", "seed", seed, parse_number(0, tv.SEED_MAX, integer=True), _int)
+        page.param("tokens", "seed", seed, parse_number(0, limits.SEED_MAX, integer=True), _int)
 
 
 def _int(v):

@@ -4,19 +4,25 @@ beta the student moves while it trains. The work is in explorer/views/tradeoff.p
 explorer/training/live.py."""
 from __future__ import annotations
 
+import functools
 import json
+from dataclasses import dataclass
 
 import gradio as gr
 
-from ..data import CLASS_NAMES
-from ..training.live_digits import load_live_digits
-from ..training.live_process import ProcessRun
+from ..checkpoints import CHECKPOINT_DIR, LIVE_DIGITS
+from ..classes import CLASS_NAMES
 from ..training.pool import TrainerPool
 from ..i18n import t
-from ..views import tradeoff as views
+from ..views import limits
+from .deferred import Deferred
 from .output_image import OutputImage
 from .common import InputError, friendly
 from .page import Page, parse_number, tr, tr_fmt
+
+views = Deferred("explorer.views.tradeoff")
+live_digits_ = Deferred("explorer.training.live_digits")
+live_process = Deferred("explorer.training.live_process")
 
 INIT_CHOICES = [(tr("to.init_scratch"), "scratch"), (tr("to.init_sweep"), "sweep")]
 TICK_SECONDS = 0.35
@@ -29,26 +35,40 @@ def _session(request: gr.Request | None) -> str:
     return key
 
 
+@dataclass
+class Measured:
+    """What the tab measures once, at its first use: the fixed test digits, the sweep and the Gaussian
+    decoders on them (frontier, sigmas), and the live runs' training digits (train_x)."""
+    digits: object
+    train_x: object
+    frontier: object
+    sigmas: object
+
+
 def build(zoo, demo: gr.Blocks, page: Page | None = None) -> None:
     gr.Markdown(tr("to.explain"), elem_classes=["explain"])
-    try:
-        live_digits = load_live_digits()
-    except FileNotFoundError:
-        live_digits = None
     if len(zoo.sweep) < 2:
         gr.Markdown(tr("to.no_sweep"))
         return
-    try:
-        digits = views.fixed_digits(zoo, fallback=live_digits)
-    except ValueError as e:  # neither a gallery nor the live digits ship: say so instead of crashing
-        gr.Markdown(t("to.cannot_run", "en", error=e))
+    has_gallery = any(e.dataset == "mnist" and e.ships("map") for e in zoo.vaes.values())
+    if not has_gallery and not (CHECKPOINT_DIR / LIVE_DIGITS).is_file():  # nothing to measure on: say so instead of crashing
+        gr.Markdown(t("to.cannot_run", "en", error="no MNIST gallery in the zoo and no fallback digits"))
         return
-    train_x = live_digits[0] if live_digits is not None else None  # uint8, shared by all runs
-    frontier = views.measure_frontier(zoo, digits)
-    sigmas = views.measure_sigmas(zoo, digits)  # the Gaussian decoders' panel; None when none ship
-    betas = [float(b) for b in frontier.betas]
-    start_index = frontier.nearest(1.0)
-    sweep_latent = zoo.sweep[0].model.config.latent_dim
+
+    @functools.cache
+    def measured() -> Measured:
+        """Measured at the first click (or just after start-up, app.warm_up), in 0.1 s, then kept."""
+        try:
+            live = live_digits_.load_live_digits()
+        except FileNotFoundError:
+            live = None
+        digits = views.fixed_digits(zoo, fallback=live)
+        return Measured(digits, live[0] if live is not None else None,  # uint8, shared by all runs
+                        views.measure_frontier(zoo, digits), views.measure_sigmas(zoo, digits))
+
+    betas = [float(p.beta) for p in zoo.sweep]
+    start_index = limits.nearest_beta(betas, 1.0)
+    sweep_latent = zoo.sweep[0].latent_dim
     class_names = CLASS_NAMES["mnist"]
 
     # ------------------------------------------------------------------ sweep view
@@ -70,32 +90,41 @@ def build(zoo, demo: gr.Blocks, page: Page | None = None) -> None:
         prior = OutputImage(label=tr("to.prior"), type="pil", format="png",
                             interactive=False, buttons=[])
 
-    if sigmas is not None:  # the lecture's Gaussian decoder: σ plays β's role (lower panel of the plane)
+    sigma_panel = []
+    if zoo.sigmas:  # the lecture's Gaussian decoder: σ plays β's role (lower panel of the plane)
         gr.Markdown(tr("to.sigma.explain"), elem_classes=["explain"])
         with gr.Row(equal_height=False):
-            OutputImage(views.sigma_reconstructions(zoo, digits), type="pil", format="png", interactive=False,
-                        buttons=[], elem_id="tradeoff-sigma-recon", scale=2,
-                        label=tr_fmt("to.sigma.recon", sigmas=", ".join(f"{s:g}" for s in sigmas.sigmas)))
+            sigma_panel.append(OutputImage(
+                type="pil", format="png", interactive=False, buttons=[], elem_id="tradeoff-sigma-recon", scale=2,
+                label=tr_fmt("to.sigma.recon", sigmas=", ".join(f"{p.sigma_x:g}" for p in zoo.sigmas))))
             with gr.Column(scale=3):
-                gr.Markdown(tr_fmt("to.sigma.table", n=len(digits.evaluation), rows=views.sigma_table(sigmas)),
-                            elem_id="tradeoff-sigma-table")
+                sigma_panel.append(gr.Markdown(elem_id="tradeoff-sigma-table"))
+
+    def sigma_view(lang="en") -> list:
+        """The Gaussian decoders' reconstructions and table: sent when a page first opens the tab."""
+        m = measured()
+        if m.sigmas is None:
+            return [None, ""]
+        return [views.sigma_reconstructions(zoo, m.digits),
+                t("to.sigma.table", lang, n=len(m.digits.evaluation), rows=views.sigma_table(m.sigmas))]
 
     @friendly
     def show_sweep(beta, seed, lang="en"):
         """The sweep point nearest beta: summary, the plane, KL per dimension, reconstructions and prior
         samples (seed). lang: 'en' (default) or 'zh', the language of the text and figures."""
-        v = views.sweep_view(zoo, frontier, digits, beta, 0 if seed is None else seed, lang, sigmas)
+        m = measured()
+        v = views.sweep_view(zoo, m.frontier, m.digits, beta, 0 if seed is None else seed, lang, m.sigmas)
         return v.summary, v.plane, v.kl_bars, v.reconstructions, v.prior_samples
 
     @friendly
     def show_sweep_at(index_, seed, lang="en"):
         """show_sweep for the slider's position (0 .. number of sweep models - 1)."""
-        return show_sweep(frontier.beta_at(index_), seed, lang)
+        return show_sweep(measured().frontier.beta_at(index_), seed, lang)
 
     lang = [page.lang] if page is not None else []  # the page's language: the last input of every text handler
     sweep_outputs = [summary, plane, kl, recon, prior]
     # the slider's position -> its beta, in the page itself (no round trip); beta_box.change then redraws
-    betas_js = json.dumps([float(b) for b in frontier.betas])
+    betas_js = json.dumps(betas)
     index.change(None, index, beta_box, js=f"(i) => {{ const b = {betas_js}; "
                  "return b[Math.min(b.length - 1, Math.max(0, Math.round(Number(i) || 0)))]; }")
     beta_box.change(show_sweep, [beta_box, seed_box] + lang, sweep_outputs, api_name="tradeoff", show_progress="hidden")
@@ -107,12 +136,13 @@ def build(zoo, demo: gr.Blocks, page: Page | None = None) -> None:
     # ------------------------------------------------------------------ live view
     gr.Markdown(tr("to.live_explain"), elem_classes=["explain"])
     pool = TrainerPool()
-    run_state = gr.State(views.LiveSession(), delete_callback=lambda s: s.stop("session ended"))
+    # None until the page starts a run (a views.LiveSession then)
+    run_state = gr.State(None, delete_callback=lambda s: s.stop("session ended") if s is not None else None)
     with gr.Row():
         init = gr.Radio(INIT_CHOICES, value="scratch", label=tr("to.init"))
         latent = gr.Radio([2, sweep_latent] if sweep_latent != 2 else [2], value=2,
                           label=tr("to.latent"))
-        live_beta = gr.Slider(*views.LIVE_BETA, value=1.0, step=0.05, elem_id="tradeoff-live-beta",
+        live_beta = gr.Slider(*limits.LIVE_BETA, value=1.0, step=0.05, elem_id="tradeoff-live-beta",
                               label=tr("to.live_beta"))
     with gr.Row():
         start_btn = gr.Button(tr("to.start"), variant="primary", elem_id="tradeoff-start")
@@ -138,7 +168,7 @@ def build(zoo, demo: gr.Blocks, page: Page | None = None) -> None:
 
     def render(session, key: str | None, only_if_changed: bool = False, lang: str = "en"):
         session = session if isinstance(session, views.LiveSession) else views.LiveSession()
-        v = views.live_update(session, frontier, pool.running, pool.max_trainers,
+        v = views.live_update(session, measured().frontier, pool.running, pool.max_trainers,
                               pool.queue_position(key) if key else None, class_names, only_if_changed, lang)
         if isinstance(v, dict):  # nothing new: refresh only the (cheap) numbers, keep the figures
             return [views.live_status_text(v, lang), v] + [gr.skip()] * (len(live_outputs) - 2)
@@ -147,9 +177,10 @@ def build(zoo, demo: gr.Blocks, page: Page | None = None) -> None:
     @friendly
     def start(init, latent_dim, beta, session, lang="en", request: gr.Request = None):
         key = _session(request)
-        run = views.new_live_run(zoo, frontier, digits, train_x, init, latent_dim, beta)
+        m = measured()
+        run = views.new_live_run(zoo, m.frontier, m.digits, m.train_x, init, latent_dim, beta)
         # trained in a child process: a trainer thread here would hold the GIL that every click needs
-        session = views.LiveSession(pool.submit(key, ProcessRun(run)))
+        session = views.LiveSession(pool.submit(key, live_process.ProcessRun(run)))
         return [session, gr.Timer(active=True), *render(session, key, lang=lang)]
 
     @friendly
@@ -218,21 +249,27 @@ def build(zoo, demo: gr.Blocks, page: Page | None = None) -> None:
         # drawn when the page opens, in its language (and again when the language changes)
         # the sweep view is sent when a page first opens the tab (not on every page load)
         page.lazy("tradeoff", sweep_outputs, lambda lang: show_sweep(betas[start_index], 0, lang))
+        if sigma_panel:
+            page.lazy("tradeoff", sigma_panel, sigma_view)
         # it reads the slider, which a link's β is written to before the redraw starts; the β box beside it
         # follows the slider in the page (index.change), and may not have yet when the redraw reads it
         page.redraw(show_sweep_at, [index, seed_box], sweep_outputs)
         page.redraw(redraw_live, [run_state], live_outputs, always=True)
-        page.param("tradeoff", "beta", index, _parse_beta(frontier), lambda i: f"{frontier.beta_at(i):g}")
+        page.param("tradeoff", "beta", index, _parse_beta(betas), lambda i: f"{betas[_clamp(i, len(betas))]:g}")
         page.param("tradeoff", "seed", seed_box, parse_number(0, 2**31 - 1, integer=True),
                    lambda v: None if v is None else str(int(v)))
-        page.param("tradeoff", "live_beta", live_beta, parse_number(*views.LIVE_BETA))
+        page.param("tradeoff", "live_beta", live_beta, parse_number(*limits.LIVE_BETA))
 
 
-def _parse_beta(frontier):
+def _clamp(i, n: int) -> int:
+    return int(min(max(round(float(i)), 0), n - 1))
+
+
+def _parse_beta(betas: list[float]):
     """?beta=4 -> the slider position of the sweep point nearest β = 4 (any β in the sweep's range)."""
     def parse(text: str):
         b = float(text)
-        if not views.SWEEP_BETA[0] <= b <= views.SWEEP_BETA[1]:
+        if not limits.SWEEP_BETA[0] <= b <= limits.SWEEP_BETA[1]:
             raise ValueError(text)
-        return frontier.nearest(b)
+        return limits.nearest_beta(betas, b)
     return parse

@@ -29,10 +29,10 @@ from ..plots import conditional as plots
 from ..zoo import CondEntry, Zoo
 from .vae import SEED, generator
 
-DATASETS = ("mnist", "fashion")
-SOURCES = ("mnist", "fashion", "draw", "upload", "noise")  # a test image of either set, a drawing, an upload, noise
-SAMPLES = (1, 64)  # images of one label per click
-STYLES = (1, 8)  # rows of "same z, every label"
+from .limits import DATASETS, STYLES  # noqa: F401
+from .limits import COND_SAMPLES as SAMPLES
+from .limits import COND_SOURCES as SOURCES
+
 DEFAULT_K = 100  # importance samples per label, when the evaluation recorded none
 SAMPLE_SEED = 0  # the importance samples of one image: the same every time (and cached)
 CACHE_SIZE = 512  # images whose ten log p(x|y) are kept

@@ -40,7 +40,7 @@ def interpolation_outputs(zoo: Zoo, model, class_a=-1, class_b=-1, steps=10, met
     coords = lmap.project(r.z_path)
     title = t("interp.map_title", lang, model=vv.label(entry, lang), method=vv.map_method(lmap, lang),
               path=t("interp.path_spherical" if method == "slerp" else "interp.path_linear", lang))
-    fig = plots.latent_map(lmap, title, path=coords, background=lmap.image_url, lang=lang)
+    fig = plots.latent_map(lmap, title, path=coords, background=entry.map_url, lang=lang)
     norms = r.z_path.norm(dim=1)
     info = t("interp.info", lang, a=a.description, b=b.description, n=n,
              path=t("interp.path_info_slerp" if method == "slerp" else "interp.path_info_linear", lang),

@@ -22,14 +22,14 @@ import torch
 import torch.nn.functional as F
 
 from ..errors import check_int
-from ..i18n import lm_label, t
+from ..i18n import columns, lm_label, t
 from ..models import Vocab, VocabularyError
 from ..models.autoregressive import PrefixTree, prefix_tree
 from . import tokens as tv
 from .tokens import SettingError, check_temperature
 
-MAX_DEPTH = 3  # L: the last depth holds (V-1)^L = 17,576 strings; 4 would be 457k forward passes
-LENGTH_RANGE = (1, MAX_DEPTH)
+from .limits import LENGTH_RANGE, MAX_DEPTH  # noqa: F401
+
 TEMPERATURE_RANGE = tv.TEMPERATURE_RANGE  # the sampler's range: the same T means the same thing
 TOP_N = 15  # names listed
 TOP_SET = 10  # the names whose joint mass is followed across temperatures
@@ -306,4 +306,4 @@ def probability_mass(entry, length: int = MAX_DEPTH, temperature: float = 1.0, p
 
 def headers(which: str, lang: str = "en") -> list[str]:
     """The column names of a table in lang: which is 'lengths' or 'top'."""
-    return t(f"mass.h.{which}", lang).split("\n")
+    return columns(f"mass.h.{which}", lang)

@@ -22,12 +22,11 @@ from ..plots import pixels as plots
 from . import exports
 from . import vae as vv
 
-SAMPLES = (1, 16)  # digits per sampling click: 16 take about 2 s on one core
-COMPLETIONS = (1, 16)  # completions per click
-KEEP_ROWS = (1, 27)  # rows of the digit kept when completing (the rest are drawn)
-TEMPERATURE = (0.25, 2.0)  # divides the logits: < 1 sharper, > 1 noisier, 1 = the model itself
+from .limits import COMPLETIONS, DEFAULT_PIXEL, KEEP_ROWS  # noqa: F401
+from .limits import PIXEL_SAMPLES as SAMPLES
+from .limits import PIXEL_TEMPERATURE as TEMPERATURE
+
 IWAE_K = vv.IWAE_K  # the VAE's importance samples, as in the prior-vs-posterior tab
-DEFAULT_PIXEL = 14 * 28 + 14  # the centre pixel: the mask is easiest to read there
 GIF_FRAMES = 28  # frames of the raster-order animation: one per row
 
 

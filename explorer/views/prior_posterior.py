@@ -44,12 +44,12 @@ def _map(entry, lmap, z_prior: torch.Tensor, post: dict | None, lang: str = "en"
     """Data, prior samples and (if any) the posterior samples and mean, placed in one projection."""
     title = t("pp.map_title", lang, model=vv.label(entry, lang), method=vv.map_method(lmap, lang))
     if not post:
-        return plots.latent_map(lmap, title, prior=lmap.project(z_prior), background=lmap.image_url, lang=lang)
+        return plots.latent_map(lmap, title, prior=lmap.project(z_prior), background=entry.map_url, lang=lang)
     z_post, mu = torch.as_tensor(post["z"]), torch.as_tensor(post["mu"])[None]
     xy = lmap.project(torch.cat([z_prior, z_post, mu]))
     n, k = len(z_prior), len(z_post)
     return plots.latent_map(lmap, title, prior=xy[:n], posterior=xy[n:n + k], mu_x=xy[n + k:],
-                            background=lmap.image_url, lang=lang)
+                            background=entry.map_url, lang=lang)
 
 
 def posterior_outputs(zoo: Zoo, model, class_index=-1, seed=0, n_samples=8, k=1000, source="gallery",

@@ -24,17 +24,12 @@ from ..plots import reparam as plots
 from ..zoo import _shown
 from . import vae as vv
 
-DRAWS = (1, 64)  # draws of eps per click: 64 decodes take a few ms on one core
-DEFAULT_DRAWS = 16
+from .limits import DEFAULT_DRAWS, DRAWS  # noqa: F401
+from .limits import REPARAM_MODEL as DEFAULT_MODEL
+from .limits import reparam_models as model_choices
+
 SEED = vv.SEED
-DEFAULT_MODEL = "vae_mnist_z2"
 SHOWN_DIMS = 8  # rows of the numbers table for a large latent
-
-
-def model_choices(zoo) -> list[str]:
-    """The MNIST VAEs (the gallery's classes are digits): the 2-D one first, the most visual."""
-    names = [n for n, e in zoo.vaes.items() if e.dataset == "mnist"]
-    return sorted(names, key=lambda n: (zoo.vaes[n].latent_dim, n))
 
 
 def check_model(zoo, name) -> str:

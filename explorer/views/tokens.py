@@ -16,17 +16,15 @@ import numpy as np
 import torch
 
 from .. import errors
-from ..errors import SEED_RANGE, InputError, check_float
-from ..i18n import lm_label, t
+from ..errors import InputError, check_float
+from ..i18n import columns, lm_label, t
 from ..models import Vocab, VocabularyError, context, generate, sample_step, token_log_probs
 from ..models.vocab import SPECIAL, SPECIAL_LABEL
 from .kept import Kept
+from .limits import MAX_INPUT_CHARS, MAX_SAMPLES, SEED_MAX  # noqa: F401
+from .limits import TOKEN_TEMPERATURE as TEMPERATURE_RANGE
 
-TEMPERATURE_RANGE = (0.05, 5.0)
-SEED_MAX = SEED_RANGE[1]
-MAX_SAMPLES = 50
 TOP_N = 5  # alternatives listed per position
-MAX_INPUT_CHARS = 1000  # longer input is refused before any string work
 # A Score click asks each model about the same text three times at once (the scores, the comparison of
 # both models, the attention map): the answers are kept by model and text, and a question already
 # being answered is waited for, so each model runs once per text (and a class's repeated names, never).
@@ -287,7 +285,7 @@ def _generate_samples(entry, n: int, temperature: float, top_k: int, seed: int) 
 
 def headers(which: str, lang: str = "en") -> list[str]:
     """The column names of a table in lang: which is 'samples', 'table' (scores) or 'history'."""
-    return t(f"tok.h.{which}", lang).split("\n")
+    return columns(f"tok.h.{which}", lang)
 
 
 def samples_table(samples: list[Sample], lang: str = "en") -> list[list]:

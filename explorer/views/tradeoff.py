@@ -9,7 +9,6 @@ and the live run can be compared point to point.
 """
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import dataclass
 
@@ -34,8 +33,7 @@ SHOW_PER_CLASS = 1
 ELLIPSE_PER_CLASS = 10
 N_PRIOR = 16
 MEASURE_SEED = 0  # the eps of every point on the plane
-SWEEP_BETA = (1e-3, 1000.0)  # /tradeoff snaps any beta in here to the nearest sweep point
-LIVE_BETA = (0.0, 8.0)  # the live slider; beyond 8 every unit collapses within seconds
+from .limits import LIVE_BETA, SWEEP_BETA, nearest_beta  # noqa: F401
 LIVE_STARTS = ("scratch", "sweep")
 
 
@@ -109,9 +107,7 @@ class Frontier:
 
     def nearest(self, beta: float) -> int:
         """Index of the sweep point closest to beta on a log scale."""
-        beta = check_sweep_beta(beta)
-        logs = np.log(np.maximum(self.betas, 1e-6))
-        return int(np.argmin(np.abs(logs - math.log(max(beta, 1e-6)))))
+        return nearest_beta(self.betas, check_sweep_beta(beta))
 
     def beta_at(self, index) -> float:
         """The beta of sweep point `index` (the slider's position), clamped to the sweep."""

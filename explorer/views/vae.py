@@ -15,21 +15,15 @@ import numpy as np
 import torch
 
 from ..data import BINARIZE_SEED, binarize
-from ..errors import SEED_RANGE, InputError, check_float, check_int, check_seed
+from ..errors import InputError, check_float, check_int, check_seed
 from ..i18n import class_name, t
 from ..images import to_model_input
 from ..models.vae import VAE, gaussian_kl
 from ..zoo import VAEEntry, image_digest
 from .kept import Kept
+from .limits import (IWAE_K, METHODS, POSTERIOR_SAMPLES, PRIOR_COUNT, SEED, SOURCES, STEPS,  # noqa: F401
+                     TEMPERATURE, Z_LIMIT, default_model)
 
-STEPS = (2, 32)
-METHODS = ("linear", "slerp")
-PRIOR_COUNT = (1, 64)
-TEMPERATURE = (0.1, 3.0)
-POSTERIOR_SAMPLES = (1, 64)
-IWAE_K = (1, 2000)  # k = 2000 on one image stays well under 0.1 s on one core
-SEED = SEED_RANGE
-Z_LIMIT = 4.0  # decode_point accepts |z_i| <= 4: beyond, the prior has < 1e-4 of its mass
 MANIFOLD_N = 15  # cells per side of the manifold grid
 
 
@@ -38,11 +32,6 @@ def check_class(entry: VAEEntry, value, name: str = "class") -> int:
     """-1 means any class; otherwise a class index of the model's dataset."""
     names = entry.map.class_names if entry.map is not None else [str(i) for i in range(10)]
     return check_int(value, f"{name} (-1 for any class, else 0..{len(names) - 1})", -1, len(names) - 1)
-
-
-def default_model(zoo, prefer: str = "vae_mnist_z2") -> str | None:
-    """The VAE a tab opens with: the 2-D MNIST model when it ships, else the first one."""
-    return prefer if prefer in zoo.vaes else next(iter(zoo.vaes), None)
 
 
 def label(entry: VAEEntry, lang: str = "en") -> str:
@@ -92,9 +81,6 @@ def user_image(entry: VAEEntry, value, what: str = "drawing", lang: str = "en") 
     """A drawn or uploaded image, framed like the model's dataset."""
     return Pick(to_model_input(value, entry.dataset), None,
                 t("img.your_drawing" if what == "drawing" else "img.your_upload", lang))
-
-
-SOURCES = ("gallery", "draw", "upload")
 
 
 def pick_input(entry: VAEEntry, source, cls, g: torch.Generator, sketch=None, upload=None, name: str = "x",
