@@ -73,10 +73,12 @@ def build_page(zoo: Zoo | None = None) -> tuple[gr.Blocks, page.Page, Zoo]:
     return demo, site, zoo
 
 
-def warm_up(zoo: Zoo, site: page.Page) -> None:
-    """Run just after the app starts serving (about 2 s of one core): import torch and the tabs' work,
-    load every model, and compute each tab's first view in both languages, so that no click waits for
-    them. A click that comes first loads what it needs itself (explorer/zoo.py, explorer/ui/deferred.py)."""
+def warm_up(zoo: Zoo) -> None:
+    """Run just after the app starts serving (about 1.7 s of one core): import torch and the tabs' work
+    and load every model, so that no click waits for them. A click that comes first loads what it needs
+    itself (explorer/zoo.py, explorer/ui/deferred.py). Each tab's first view is computed when a page
+    first opens the tab (Page.lazy): computing them all here, in both languages, made the class benchmark's
+    p95 worse (2.1, 2.1, 2.1, 1.9x the echo app's against 1.4-1.6x without; README, cold start)."""
     import torch
 
     # small models and many users: one intra-op thread per request beats threads fighting over 2 cores
@@ -85,7 +87,6 @@ def warm_up(zoo: Zoo, site: page.Page) -> None:
     for name in WORK:
         importlib.import_module(name)
     zoo.load_all()
-    site.warm_up()
 
 
 # the β-sweep slider moves over the trained models; its own number box would show the model's
@@ -112,11 +113,11 @@ LAUNCH = dict(
 
 def main() -> None:
     memory.tune()  # glibc: two malloc arenas, free memory trimmed every 5 s (RSS comes back after a class)
-    demo, site, zoo = build_page()  # with its queue (QUEUE)
+    demo, _site, zoo = build_page()  # with its queue (QUEUE)
     demo.launch(server_name=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"),
                 server_port=int(os.environ.get("GRADIO_SERVER_PORT", "7860")), prevent_thread_lock=True, **LAUNCH)
     # serving: now torch, the models and the first views (cold start close to a bare Gradio app's)
-    threading.Thread(target=warm_up, args=(zoo, site), name="warm-up", daemon=True).start()
+    threading.Thread(target=warm_up, args=(zoo,), name="warm-up", daemon=True).start()
     demo.block_thread()
 
 

@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_startup_loads_shipped_models_without_fitting_or_importing_umap():
     # the page, then what the app does once it serves (app.warm_up: every model and first view)
-    code = ("import sys, app; demo, site, zoo = app.build_page(); app.warm_up(zoo, site); "
+    code = ("import sys, app; demo, site, zoo = app.build_page(); app.warm_up(zoo); "
             "assert 'umap' not in sys.modules, 'umap imported at start-up'; "
             "assert 'torchvision' not in sys.modules, 'torchvision imported at start-up'; "
             "print(len(demo.fns))")

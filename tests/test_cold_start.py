@@ -28,14 +28,14 @@ def test_building_the_page_imports_no_torch():
     assert fns > 100 and lazies >= 9  # every tab's first view is lazy, the three VAE and token tabs included
 
 
-def test_warm_up_loads_every_model_and_every_first_view_in_both_languages():
+def test_warm_up_loads_every_model_and_the_tabs_work():
     code = ("import sys, app, torch; from explorer.zoo import Later; demo, site, zoo = app.build_page(); "
-            "app.warm_up(zoo, site); "
+            "app.warm_up(zoo); "
             "left = [(type(e).__name__, f) for e in zoo.entries() for f in e.__dataclass_fields__ "
             "        if type(object.__getattribute__(e, f)) is Later]; "
             "assert not left, left; "
             "assert all(m in sys.modules for m in app.WORK); "
-            "assert len(site._made) == 2 * len(site.lazies), (len(site._made), len(site.lazies)); "
+            "assert not site._made, 'first views are computed when a page first opens a tab'; "
             "assert torch.get_num_threads() == 1; print('ok')")
     assert run(code) == "ok"
 

@@ -12,14 +12,11 @@ browser's locale - navigator.language - and offers no URL parameter or API to ov
 from __future__ import annotations
 
 import json
-import logging
 
 import gradio as gr
 from gradio.i18n import I18nData
 
 from ..i18n import DEFAULT_LANG, FRONTEND_LOCALE, LANG_NAMES, LANGS, TEXT, t, translations
-
-log = logging.getLogger(__name__)
 
 I18N = gr.I18n(**translations())
 _ALL = {loc: dict(table) for loc, table in I18N.translations.items()}  # every key, kept for keep_used_translations
@@ -278,16 +275,6 @@ class Page:
         if tab not in self.tab_ids:
             raise KeyError(f"no tab {tab!r}; known: {self.tab_ids}")
         self.lazies.append((tab, list(outputs), make))
-
-    def warm_up(self, langs=LANGS) -> None:
-        """Compute every tab's first view in each language now, so that the first page to open a tab
-        finds it ready (app.warm_up, just after start-up)."""
-        for tab, _outputs, make in self.lazies:
-            for lang in langs:
-                try:
-                    self._lazy_values(make, lang)
-                except Exception:  # the tab's first opening will say what is wrong; start-up goes on
-                    log.exception("first view of tab %s (%s) failed", tab, lang)
 
     def _lazy_values(self, make, lang: str) -> list:
         key = (id(make), lang)

@@ -100,13 +100,16 @@ def build(zoo, demo: gr.Blocks, page: Page | None = None) -> None:
             with gr.Column(scale=3):
                 sigma_panel.append(gr.Markdown(elem_id="tradeoff-sigma-table"))
 
+    def sigma_table(lang="en") -> str:
+        m = measured()
+        if m.sigmas is None:
+            return ""
+        return t("to.sigma.table", lang, n=len(m.digits.evaluation), rows=views.sigma_table(m.sigmas))
+
     def sigma_view(lang="en") -> list:
         """The Gaussian decoders' reconstructions and table: sent when a page first opens the tab."""
         m = measured()
-        if m.sigmas is None:
-            return [None, ""]
-        return [views.sigma_reconstructions(zoo, m.digits),
-                t("to.sigma.table", lang, n=len(m.digits.evaluation), rows=views.sigma_table(m.sigmas))]
+        return [views.sigma_reconstructions(zoo, m.digits) if m.sigmas is not None else None, sigma_table(lang)]
 
     @friendly
     def show_sweep(beta, seed, lang="en"):
@@ -251,6 +254,7 @@ def build(zoo, demo: gr.Blocks, page: Page | None = None) -> None:
         page.lazy("tradeoff", sweep_outputs, lambda lang: show_sweep(betas[start_index], 0, lang))
         if sigma_panel:
             page.lazy("tradeoff", sigma_panel, sigma_view)
+            page.redraw(sigma_table, [], sigma_panel[1:])  # its words; the picture has none
         # it reads the slider, which a link's β is written to before the redraw starts; the β box beside it
         # follows the slider in the page (index.change), and may not have yet when the redraw reads it
         page.redraw(show_sweep_at, [index, seed_box], sweep_outputs)
