@@ -157,6 +157,21 @@ def test_the_browser_language_is_the_default_and_the_switch_changes_it(browser, 
         context.close()
 
 
+def test_the_switch_redraws_a_first_view_sent_when_the_tab_opened(browser, app_url):
+    """The beta tab's Gaussian-decoder table reaches the page when the tab first opens (Page.lazy), in
+    the page's language; switching the language redraws it."""
+    context, page = open_view(browser, app_url, "?tab=tradeoff&lang=en")
+    try:
+        wait_tab(page, "tradeoff")
+        page.locator("#tradeoff-sigma-table", has_text="fixed digits").wait_for(timeout=30_000)
+        page.locator("#lang-switch").get_by_text("中文").click()
+        wait_lang(page, "zh")
+        page.locator("#tradeoff-sigma-table", has_text="固定数字").wait_for(timeout=20_000)
+        assert "fixed digits" not in page.locator("#tradeoff-sigma-table").inner_text()
+    finally:
+        context.close()
+
+
 def test_a_link_opens_the_view_it_names(browser, app_url):
     context, page = open_view(browser, app_url, "?tab=tokens&model=names_gru&text=olivia&layer=2&head=1")
     try:
