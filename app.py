@@ -77,8 +77,8 @@ def warm_up(zoo: Zoo) -> None:
     """Run just after the app starts serving (about 1.7 s of one core): import torch and the tabs' work
     and load every model, so that no click waits for them. A click that comes first loads what it needs
     itself (explorer/zoo.py, explorer/ui/deferred.py). Each tab's first view is computed when a page
-    first opens the tab (Page.lazy): computing them all here, in both languages, made the class benchmark's
-    p95 worse (2.1, 2.1, 2.1, 1.9x the echo app's against 1.4-1.6x without; README, cold start)."""
+    first opens the tab (Page.lazy), once per language; computing them all here was tried and left out
+    (the README's cold start says why)."""
     import torch
 
     # small models and many users: one intra-op thread per request beats threads fighting over 2 cores
