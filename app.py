@@ -4,15 +4,14 @@
 """
 from __future__ import annotations
 
-import importlib
 import os
 import threading
 
 import gradio as gr
 
 from explorer.images import limit_decoding
-from explorer.ui import (clicks_first, compress, conditional, hardening, interpolation, lecture, mass, memory, page, pixels,
-                         prior_posterior, queue_wakeup, reparam, tokens, tradeoff)
+from explorer.ui import (clicks_first, compress, conditional, deferred, hardening, interpolation, lecture, mass, memory,
+                         page, pixels, prior_posterior, queue_wakeup, reparam, tokens, tradeoff)
 from explorer.ui.common import serve_map_images
 from explorer.zoo import Zoo, load_zoo
 
@@ -24,13 +23,6 @@ QUEUE = dict(default_concurrency_limit=4, max_size=64)
 TABS = {"lecture": lecture, "interpolation": interpolation, "prior_posterior": prior_posterior,
         "reparam": reparam, "conditional": conditional, "tokens": tokens, "mass": mass, "pixels": pixels,
         "tradeoff": tradeoff}
-
-
-# the tabs' work, imported by warm_up just after the app starts serving (explorer/ui/deferred.py says why)
-WORK = ("explorer.views.interpolation", "explorer.views.prior_posterior", "explorer.views.reparam",
-        "explorer.views.conditional", "explorer.views.tokens", "explorer.views.mass", "explorer.views.pixels",
-        "explorer.views.tradeoff", "explorer.plots.tokens", "explorer.plots.mass", "explorer.training.live_digits",
-        "explorer.training.live_process")
 
 
 def build_demo(zoo: Zoo | None = None) -> gr.Blocks:
@@ -84,8 +76,7 @@ def warm_up(zoo: Zoo) -> None:
     # small models and many users: one intra-op thread per request beats threads fighting over 2 cores
     # (the default for every thread that first runs torch after this)
     torch.set_num_threads(1)
-    for name in WORK:
-        importlib.import_module(name)
+    deferred.import_all()  # the tabs' work: views, plots, the live trainers
     zoo.load_all()
 
 

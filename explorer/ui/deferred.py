@@ -12,13 +12,23 @@ from __future__ import annotations
 
 import importlib
 
+NAMED: list[str] = []  # every deferred module, as the tabs name them: import_all() imports them
+
 
 class Deferred:
     def __init__(self, name: str):
         self._name = name
+        if name not in NAMED:
+            NAMED.append(name)
 
     def __getattr__(self, attr: str):
         return getattr(importlib.import_module(self._name), attr)
 
     def __repr__(self) -> str:
         return f"<deferred module {self._name!r}>"
+
+
+def import_all() -> None:
+    """Import every deferred module now (app.warm_up, just after the app starts serving)."""
+    for name in NAMED:
+        importlib.import_module(name)
