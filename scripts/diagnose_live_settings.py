@@ -21,6 +21,7 @@ Settings, combined with commas (hot=0,perclass=200):
                 `python -m explorer.training.live_digits` picks them: perclass=200 is the 2,000 digits
                 the app shipped before the trainer's change of dcdbe84
   latent=N      with `scratch` in place of the first β: the small model's latent size (default 32)
+  sweep=1       with `scratch`: the sweep models' architecture (hidden 512, 256) instead of the small model's
   steps=N       steps in all (a multiple of 100)
   seed=N        the run's seed (batches, binarisation, eps)
   shift=N       each training digit moved by up to N pixels in x and y at random, per step
@@ -131,7 +132,8 @@ def main() -> None:
         config = LiveConfig(lr=float(setting.get("lr", defaults.lr)), batch_size=int(setting.get("bs", 64)),
                             seed=int(setting.get("seed", 0)), hot_steps=int(setting.get("hot", defaults.hot_steps)),
                             hot_lr=float(setting.get("hotlr", defaults.hot_lr)))
-        model = small_vae(int(setting.get("latent", 32))) if scratch else copy_model(zoo.sweep[i].model)
+        hidden = (512, 256) if setting.get("sweep") == "1" else (256,)
+        model = small_vae(int(setting.get("latent", 32)), hidden) if scratch else copy_model(zoo.sweep[i].model)
         run = type("SettingRun", (Run,), {"setting": setting})(
             model, train_x, digits.evaluation, beta=dst, config=config,
             trained_beta=None if scratch else float(frontier.betas[i]))
