@@ -29,6 +29,8 @@ Settings, combined with commas (hot=0,perclass=200):
   reopen=X      before the first step, the latent units whose rate on 1,000 training digits is under X nats
                 (collapsed: posterior = prior) start again as at initialisation: their encoder rows (mean
                 and log-variance) and their decoder column
+  reopenlogvar=X  with reopen: the reopened units' log-variance bias (default 0, as at initialisation;
+                -6 starts them with sigma about 0.05, so the decoder sees their signal without the prior's noise)
   freebits=X    the rate of each unit under X nats (batch mean) goes unpenalised (Kingma et al. 2016):
                 the objective is no longer D + β·R
   klwarm=N      the rate's weight rises from 0 to the new β over the first N steps
@@ -86,6 +88,7 @@ class Run(LiveRun):
             for row in (d, Z + d):  # mu_d and log sigma_d^2
                 head.weight[row] = (torch.rand(head.in_features, generator=g) * 2 - 1) / math.sqrt(head.in_features)
                 head.bias[row] = 0.0
+            head.bias[Z + d] = self._get("reopenlogvar", 0.0)  # < 0: the reopened unit starts with a narrow q(z_d|x)
             first.weight[:, d] = (torch.rand(first.out_features, generator=g) * 2 - 1) / math.sqrt(first.in_features)
         return len(collapsed)
 
