@@ -351,6 +351,19 @@ def test_the_diagnostics_reopen_reinitialises_the_collapsed_units_only():
     assert all(torch.equal(v, before[k]) for k, v in after.items() if k not in ("encoder.2.weight", "decoder.0.weight"))
 
 
+def test_the_diagnostics_reopenlogvar_starts_the_reopened_units_narrow():
+    run = _diagnostic_run({"reopenlogvar": "-6"}, latent_dim=4)
+    head = run.model.encoder[-1]
+    with torch.no_grad():  # units 0 and 1 collapsed, units 2 and 3 clearly used (as above)
+        for d in (0, 1, 4, 5):
+            head.weight[d], head.bias[d] = 0.0, 0.0
+        head.weight[2:4] *= 100
+    before = head.bias.detach().clone()
+    assert run.reopen(0.05) == 2
+    assert head.bias[[4, 5]].tolist() == [-6.0, -6.0]  # log sigma^2 of the reopened units: sigma about 0.05
+    assert torch.equal(head.bias[[0, 1, 2, 3, 6, 7]], before[[0, 1, 2, 3, 6, 7]])
+
+
 def _run_from(trained_beta, beta: float = 1.0, **config) -> LiveRun:
     """tiny_run's model and digits, as if started from a model trained at `trained_beta`."""
     base = tiny_run(beta=beta, **{"hot_steps": 3, "hot_lr": 5e-3, "lr": 1e-3, **config})
