@@ -371,33 +371,80 @@ class LiveStudent(threading.Thread):
                 self.results.setdefault("errors", []).append({"action": "live", "error": f"{type(e).__name__}: {e}"})
 
 
-def run_class(url: str, actions: dict, students: int, live: int, think: float, seconds: float, seed: int,
-              vary_seeds: int = 0, headers=None, grace: float = 120.0, drawings: list | None = None) -> dict:
-    """headers: None, or i -> the HTTP headers of student i's every request (the live students come after
-    the clicking ones); scripts/bench_replicas.py gives each student an address of its own that way.
-    drawings: with vary_seeds, the sketches a click's drawing is chosen from by its seed (with_seeds).
-    Students still waiting for an answer `grace` seconds after the end are counted, not waited for."""
+def _students(url: str, actions: dict, indices, live_indices, think: float, seconds: float, seed: int,
+              vary_seeds: int, head, grace: float, drawings) -> tuple[dict, int, float, float]:
+    """Students `indices` and live students `live_indices` of one class, as threads of this process, for
+    `seconds` from now (their clients' connections included). Returns their results, how many are still
+    waiting after `grace`, the CPU seconds this process took once they were connected, and when that was."""
     results: dict = {}
     lock = threading.Lock()
     until = time.time() + seconds
-    head = headers or (lambda i: None)
     threads = [Student(url, actions, think, until, seed + i, results, lock, vary_seeds, head(i), drawings)
-               for i in range(students)]
-    threads += [LiveStudent(url, until, seed + 1000 + i, results, lock, head(students + i)) for i in range(live)]
-    t0, cpu0 = time.time(), os.times()
+               for i in indices]
+    threads += [LiveStudent(url, until, seed + 1000 + j, results, lock, head(i)) for j, i in live_indices]
+    started, cpu0 = time.time(), os.times()
     for t in threads:
         t.start()
     deadline = until + grace
     for t in threads:
         t.join(timeout=max(0.0, deadline - time.time()))
-    waiting = sum(t.is_alive() for t in threads)
-    wall, cpu1 = time.time() - t0, os.times()
+    cpu1 = os.times()
+    return results, sum(t.is_alive() for t in threads), (cpu1.user - cpu0.user) + (cpu1.system - cpu0.system), started
+
+
+def _students_in_a_process(conn, barrier, tls_per_request: bool, args: tuple, headers: list) -> None:
+    """A child process's part of the class (--processes): waits for its siblings, then runs."""
+    if not tls_per_request:
+        share_tls_context()
+    barrier.wait()
+    conn.send(_students(*args[:8], headers.__getitem__, *args[8:]))
+    conn.close()
+
+
+def run_class(url: str, actions: dict, students: int, live: int, think: float, seconds: float, seed: int,
+              vary_seeds: int = 0, headers=None, grace: float = 120.0, drawings: list | None = None,
+              processes: int = 1, tls_per_request: bool = False) -> dict:
+    """headers: None, or i -> the HTTP headers of student i's every request (the live students come after
+    the clicking ones); scripts/bench_replicas.py gives each student an address of its own that way.
+    drawings: with vary_seeds, the sketches a click's drawing is chosen from by its seed (with_seeds).
+    processes: the students' threads split over this many processes (student i in process i mod
+    processes; the live students likewise), each with its own interpreter lock, as a real class's
+    browsers each have their own computer; 1: every student a thread of this process.
+    Students still waiting for an answer `grace` seconds after the end are counted, not waited for."""
+    head = headers or (lambda i: None)
+    live_indices = [(j, students + j) for j in range(live)]
+    if processes <= 1:
+        results, waiting, students_cpu, t0 = _students(url, actions, range(students), live_indices, think, seconds,
+                                                       seed, vary_seeds, head, grace, drawings)
+    else:
+        import multiprocessing
+        ctx = multiprocessing.get_context("spawn")  # a fresh interpreter: no threads or locks inherited
+        barrier = ctx.Barrier(processes + 1)
+        heads = [head(i) for i in range(students + live)]
+        children = []
+        for k in range(processes):
+            mine, theirs = ctx.Pipe(duplex=False)
+            part = (url, actions, range(k, students, processes), live_indices[k::processes], think, seconds,
+                    seed, vary_seeds, grace, drawings)
+            proc = ctx.Process(target=_students_in_a_process, args=(theirs, barrier, tls_per_request, part, heads),
+                               daemon=True)
+            proc.start()
+            children.append((proc, mine))
+        barrier.wait()  # every child has started its interpreter: the class begins now
+        results, waiting, students_cpu, t0 = {}, 0, 0.0, math.inf
+        for proc, conn in children:
+            part_results, part_waiting, part_cpu, part_started = conn.recv()
+            proc.join()
+            t0 = min(t0, part_started)
+            for k, v in part_results.items():
+                results.setdefault(k, []).extend(v)
+            waiting, students_cpu = waiting + part_waiting, students_cpu + part_cpu
+    wall = time.time() - t0
     clicks = [x for k, v in results.items() if k not in ("errors", "live status poll") for x in v]
-    students_cpu = (cpu1.user - cpu0.user) + (cpu1.system - cpu0.system)
     return {"per_action": {k: stats(v) for k, v in sorted(results.items()) if k != "errors"},
             "overall": stats(clicks), "clicks": len(clicks), "clicks_per_second": round(len(clicks) / wall, 2),
             "errors": results.get("errors", []), "students_still_waiting": waiting, "wall_s": round(wall, 1),
-            "students_cpu_s": round(students_cpu, 1)}
+            "students_cpu_s": round(students_cpu, 1), "processes": max(1, processes)}
 
 
 def bytes_per_click(url: str, actions: dict) -> dict:
@@ -432,6 +479,9 @@ def main() -> None:
                         "default; the app keeps recent posterior answers, so repeats are cheap)")
     p.add_argument("--port", type=int, default=7870)
     p.add_argument("--out", default=str(ROOT / "bench" / "classroom.json"))
+    p.add_argument("--processes", type=int, default=1,
+                   help="split the simulated students over this many processes, each with its own interpreter "
+                        "lock (a real class's browsers each have their own computer); 1: all threads of this one")
     p.add_argument("--tls-per-request", action="store_true",
                    help="let every client request build its own TLS context, as gradio_client does")
     args = p.parse_args()
@@ -456,7 +506,8 @@ def main() -> None:
         report["floor"]["one_client_round_trip_fine"] = stats(round_trips(c, "echo", echo["echo"], 20))
     floor_watch = MemoryWatch(floor.proc.pid)
     floor_watch.start()
-    report["floor"]["class"] = run_class(floor.url, echo, args.students, 0, args.think, args.seconds, args.seed)
+    report["floor"]["class"] = run_class(floor.url, echo, args.students, 0, args.think, args.seconds, args.seed,
+                                         processes=args.processes, tls_per_request=args.tls_per_request)
     floor_watch.done.set()
     floor_watch.join()
     report["floor"]["class"]["cpu"] = floor_watch.cpu()
@@ -486,7 +537,8 @@ def main() -> None:
     watch = MemoryWatch(app.proc.pid)
     watch.start()
     report["app"]["class"] = run_class(app.url, actions, args.students, args.live, args.think, args.seconds, args.seed,
-                                         args.vary_seeds, drawings=drawings)
+                                         args.vary_seeds, drawings=drawings, processes=args.processes,
+                                         tls_per_request=args.tls_per_request)
     watch.done.set()
     watch.join()
     report["app"]["memory_peak_during_class"] = watch.peak

@@ -38,3 +38,30 @@ def test_the_drawing_variants_are_different_images_for_the_models(tmp_path):
         assert a.shape == (1, 1, 28, 28) and a.sum() > 20  # a 7 is there, not cut off
         for b in images[i + 1:]:
             assert not torch.equal(a, b)
+
+
+def test_a_class_split_over_processes_clicks_and_reports_as_one(monkeypatch):
+    """--processes: the same class from threads spread over child processes (spawned: each its own
+    interpreter lock), merged into one report; 1 keeps every student a thread of this process."""
+    import gradio as gr
+
+    from tests.conftest import ROOT, free_port
+
+    monkeypatch.syspath_prepend(str(ROOT / "scripts"))  # a spawned child imports the script by name
+    import bench_classroom as bc
+
+    with gr.Blocks() as demo:
+        box, out = gr.Textbox(), gr.Textbox()
+        gr.Button("echo").click(lambda s: s, box, out, api_name="echo")
+    demo.queue()
+    port = free_port()
+    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True)
+    try:
+        echo = {"echo": [("/echo", ["hello"])]}
+        for processes in (1, 3):
+            r = bc.run_class(f"http://127.0.0.1:{port}/", echo, 4, 0, 0.2, 3.0, 0, processes=processes)
+            assert r["processes"] == processes and r["errors"] == [] and r["students_still_waiting"] == 0
+            assert r["clicks"] >= 8 and r["per_action"]["echo"]["n"] == r["clicks"]
+            assert 0 < r["overall"]["p50_ms"] < 5000 and r["wall_s"] >= 2.5
+    finally:
+        demo.close()
