@@ -396,7 +396,7 @@ def _students_in_a_process(conn, barrier, tls_per_request: bool, args: tuple, he
     """A child process's part of the class (--processes): waits for its siblings, then runs."""
     if not tls_per_request:
         share_tls_context()
-    barrier.wait()
+    barrier.wait(timeout=300)
     conn.send(_students(*args[:8], headers.__getitem__, *args[8:]))
     conn.close()
 
@@ -430,7 +430,7 @@ def run_class(url: str, actions: dict, students: int, live: int, think: float, s
                                daemon=True)
             proc.start()
             children.append((proc, mine))
-        barrier.wait()  # every child has started its interpreter: the class begins now
+        barrier.wait(timeout=300)  # every child has started its interpreter (else BrokenBarrierError): the class begins now
         results, waiting, students_cpu, t0 = {}, 0, 0.0, math.inf
         for proc, conn in children:
             part_results, part_waiting, part_cpu, part_started = conn.recv()
