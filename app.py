@@ -31,7 +31,7 @@ def build_demo(zoo: Zoo | None = None) -> gr.Blocks:
 
 def build_page(zoo: Zoo | None = None) -> tuple[gr.Blocks, page.Page, Zoo]:
     """The page, its bookkeeping (page.Page) and the zoo it shows. Builds from the checkpoints' JSON
-    and imports no torch (tests/test_app_startup.py): the models load in warm_up."""
+    and imports no torch (tests/test_cold_start.py): the models load in warm_up."""
     zoo = zoo or load_zoo()
     serve_map_images(zoo)  # the latent maps' 10,000 points reach a page once per model, as a cached picture
     limit_decoding()  # Pillow refuses images over the app's pixel cap from the header, before decoding
@@ -107,7 +107,7 @@ def main() -> None:
     demo, _site, zoo = build_page()  # with its queue (QUEUE)
     demo.launch(server_name=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"),
                 server_port=int(os.environ.get("GRADIO_SERVER_PORT", "7860")), prevent_thread_lock=True, **LAUNCH)
-    # serving: now torch, the models and the first views (cold start close to a bare Gradio app's)
+    # serving: now torch, the tabs' work and the models (cold start close to a bare Gradio app's)
     threading.Thread(target=warm_up, args=(zoo,), name="warm-up", daemon=True).start()
     demo.block_thread()
 

@@ -6,6 +6,7 @@ checkpoints' JSON to build its page before torch is imported (cold start, explor
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -25,8 +26,9 @@ KINDS = ("vae", "transformer", "gru", "pixelcnn", "classifier")  # the keys of f
 LIVE_DIGITS = "live_digits.png"  # the live runs' training digits (explorer/training/live_digits.py)
 
 
+@functools.cache
 def families() -> dict:
-    """kind -> (config class, model class)."""
+    """kind -> (config class, model class), imported at the first call."""
     from .models import GRUConfig, GRULanguageModel, Transformer, TransformerConfig, VAE, VAEConfig
     from .models.classifier import Classifier, ClassifierConfig
     from .models.pixelcnn import PixelCNN, PixelCNNConfig

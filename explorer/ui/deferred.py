@@ -6,7 +6,7 @@ through `Deferred` modules, so that the page is built and served before torch is
 imports the work just after it starts serving (app.warm_up), and a click that comes first imports what
 it needs itself (Python's import lock makes the two wait for each other, never import twice).
 Build-time needs (input ranges, choices, labels) come from torch-free modules: explorer/views/limits.py,
-explorer/zoo.py's catalogue, explorer/classes.py. tests/test_app_startup.py checks that building the
+explorer/zoo.py's catalogue, explorer/classes.py. tests/test_cold_start.py checks that building the
 page imports no torch."""
 from __future__ import annotations
 

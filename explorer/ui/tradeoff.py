@@ -57,7 +57,7 @@ def build(zoo, demo: gr.Blocks, page: Page | None = None) -> None:
 
     @functools.cache
     def measured() -> Measured:
-        """Measured at the first click (or just after start-up, app.warm_up), in 0.1 s, then kept."""
+        """Measured at the tab's first use (a page opening it, or a click), in 0.1 s, then kept."""
         try:
             live = live_digits_.load_live_digits()
         except FileNotFoundError:
