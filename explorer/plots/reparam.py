@@ -77,13 +77,15 @@ def eps_to_z(eps: np.ndarray, z: np.ndarray, mu: np.ndarray, sigma: np.ndarray, 
              else t("rep.fig.dims_some", lang, a=a + 1, b=b + 1, z=latent_dim))
     layout = dict(
         title=style.title(t("rep.fig.title", lang, which=which)), height=height,
-        margin=dict(l=64, r=30, t=60, b=116),  # style.py: margins
+        margin=dict(l=64, r=30, t=60, b=128),  # style.py: margins (the legend: two rows, 77 px, 50 px down)
         xaxis=style.axis(ea, domain=[0, 0.45], range=[-r_eps, r_eps]),
         yaxis=style.axis(eb, range=[-r_eps, r_eps], scaleanchor="x", scaleratio=1),
         xaxis2=style.axis(za, domain=[0.55, 1], anchor="y2", range=[centre[0] - half, centre[0] + half]),
         yaxis2=style.axis(zb, anchor="x2", range=[centre[1] - half, centre[1] + half], scaleanchor="x2",
                           scaleratio=1),
-        legend=dict(orientation="h", yanchor="top", y=-0.14, x=0, xanchor="left"),
+        # under the axis titles (ε₁, z₁), not across them: 50 px below the plot area, which the page draws
+        # with a 100 px top margin (gr.Plot's title room, measured): 470 - 100 - 128 = 242 px high
+        legend=dict(orientation="h", yanchor="top", y=-50 / (height - 100 - 128), x=0, xanchor="left"),
         annotations=[dict(text=t("rep.fig.left", lang), xref="paper", yref="paper", x=0.0, y=1.0, xanchor="left",
                           yanchor="bottom", showarrow=False, font=dict(size=14)),
                      dict(text=t("rep.fig.right", lang), xref="paper", yref="paper", x=0.55, y=1.0, xanchor="left",
