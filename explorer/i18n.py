@@ -621,16 +621,20 @@ add({  # tab: reconstruction vs KL (ui/tradeoff.py, views/tradeoff.py, plots/tra
         "your browser tab). Every few steps it measures D and R on the same fixed test digits as the sweep and\n"
         "draws the point on the plane (orange). Move **β** while it runs: the next step already uses the new\n"
         "objective, and the orange point walks toward the frontier point for that β: within seconds when β rises\n"
-        "(the model gives up code it no longer pays for), much more slowly when β falls a lot (the decoder must\n"
-        "learn to use every extra nat of code: in a minute the point gets only part of the way). From scratch\n"
+        "(the model gives up code it no longer pays for). When β falls to half or less, the latent dimensions the\n"
+        "larger β closed would not reopen (a closed dimension carries no code, so the decoder never learns to use\n"
+        "it): the run starts again from fresh weights, the rate's weight rising from 0 to β, and reaches the new\n"
+        "point in about half a minute on an idle server (the training curves mark the restart). From scratch\n"
         "the small model starts far from the frontier (which was drawn by bigger models trained for minutes);\n"
         "start from a sweep model to see it slide *along* the frontier. With a 2-D latent you see the posteriors\n"
         "themselves: small β shrinks the ellipses to points, large β swells them toward the prior's unit circle.",
         "### 实时：边训练边移动 β\n"
         "**开始**会在后台用 10,000 个 MNIST 训练集数字训练一个小型变分自编码器（一个 CPU 线程，只为你的浏览器标签页）。"
         "每隔几步，它在与扫描相同的固定测试数字上测量 D 和 R，并把点画在平面上（橙色）。训练时移动 **β**："
-        "下一步就会使用新的目标，橙色点会走向该 β 对应的前沿点：β 增大时几秒钟就到（模型放弃不再划算的编码），"
-        "β 大幅减小时则慢得多（解码器必须学会利用每一个多出来的编码奈特：一分钟内橙色点只能走完一部分路程）。"
+        "下一步就会使用新的目标，橙色点会走向该 β 对应的前沿点：β 增大时几秒钟就到（模型放弃不再划算的编码）。"
+        "β 减小到一半或更少时，较大的 β 关掉的潜在维度不会再打开（关掉的维度不携带编码，解码器也就学不会用它）："
+        "训练会从新的初始权重重新开始，码率项的权重从 0 逐渐升到 β，在空闲的服务器上大约半分钟到达新的点"
+        "（训练曲线上标出了重新开始的位置）。"
         "从头开始时，小模型离前沿很远（前沿由训练了几分钟的更大模型画出）；"
         "从扫描模型开始，就能看到它*沿着*前沿滑动。潜在空间为二维时，可以直接看到后验本身："
         "β 小时椭圆缩成点，β 大时椭圆膨胀成先验的单位圆。"),
@@ -690,6 +694,10 @@ add({  # tab: reconstruction vs KL (ui/tradeoff.py, views/tradeoff.py, plots/tra
     "to.status.stopped": ("⏹ **Stopped**", "⏹ **已停止**"),
     "to.status.line": ("{head} · step {step} · {speed:.0f} steps/s · β = {beta:g} · {nums} · {model}",
                        "{head} · 第 {step} 步 · {speed:.0f} 步/秒 · β = {beta:g} · {nums} · {model}"),
+    "to.status.restart": ("🔄 fresh weights from step {step}: β fell {prev:g} → {beta:g} while {closed} of {units} "
+                          "latent dimensions were closed (KL ≈ 0), and a closed dimension does not reopen",
+                          "🔄 从第 {step} 步起换成新的初始权重：β 从 {prev:g} 降到 {beta:g}，而 {units} 个潜在维度中"
+                          "有 {closed} 个已被关掉（KL ≈ 0），关掉的维度不会再打开"),
     "to.from_sweep": ("started from {name}", "从 {name} 开始"),
     "to.from_scratch": ("from scratch, {z}-D latent", "从头开始，{z} 维潜在空间"),
     "to.curves_empty": ("Curves appear here once training starts ({msg}).", "训练开始后，曲线会显示在这里（{msg}）。"),
@@ -717,6 +725,7 @@ add({  # tab: reconstruction vs KL (ui/tradeoff.py, views/tradeoff.py, plots/tra
     "to.fig.beta_one": ("β = 1 (the plain VAE: best ELBO)", "β = 1（普通变分自编码器：最好的证据下界）"),
     "to.fig.chosen": ("chosen β = {b:g}", "所选 β = {b:g}"),
     "to.fig.slope": ("slope −β: D + {b:g}·R = const", "斜率 −β：D + {b:g}·R = 常数"),
+    "to.fig.restart": ("fresh weights (β {prev:g} → {beta:g})", "新的初始权重（β {prev:g} → {beta:g}）"),
     "to.fig.live_path": ("live run (path)", "实时训练（路径）"),
     "to.fig.live_now": ("live model now{beta}", "实时模型当前位置{beta}"),
     "to.fig.rate_axis": ("rate R = KL(q(z|x) ‖ p(z)), nats", "码率 R = KL(q(z|x) ‖ p(z))，nats"),

@@ -104,8 +104,10 @@ def within(rate: float, dist: float, target: tuple[float, float], tol: float) ->
     return {"both_within": both, "distance_within": dist_rel <= tol}
 
 
-def follow_beta_change(client, poller, beta: float, target, timeout: float, tol: float = 0.1) -> dict:
-    """Set beta; return seconds until the polled (R, D) first meets each criterion."""
+def follow_beta_change(client, poller, beta: float, target, timeout: float, tol: float = 0.1,
+                       hold: float = 10.0) -> dict:
+    """Set beta; return seconds until the polled (R, D) first meets each criterion, and whether R and D
+    then stay each within for the next `hold` seconds of polls."""
     t_change = time.time()
     client.predict(beta, api_name="/live_set_beta")
     first = {"both_within": None, "distance_within": None}
@@ -117,8 +119,15 @@ def follow_beta_change(client, poller, beta: float, target, timeout: float, tol:
             for k, ok in within(s["rate"], s["distortion"], target, tol).items():
                 if ok and first[k] is None:
                     first[k] = round(t - t_change, 2)
+    stays = None
+    if first["both_within"] is not None:
+        since = t_change + first["both_within"]
+        time.sleep(max(0.0, since + hold - time.time()))
+        after = [s for t, s in list(poller.log) if since <= t <= since + hold and s.get("beta") == beta
+                 and s.get("rate") is not None]
+        stays = all(within(s["rate"], s["distortion"], target, tol)["both_within"] for s in after)
     last = next((s for t, s in reversed(poller.log) if "rate" in s), {})
-    return {"beta": beta, "frontier_point": {"rate": round(target[0], 2), "distortion": round(target[1], 2)},
+    return {"beta": beta, f"both_stay_within_for_{hold:g}_s": stays, "frontier_point": {"rate": round(target[0], 2), "distortion": round(target[1], 2)},
             "seconds_until_both_R_and_D_within_10pct": first["both_within"],
             "seconds_until_distance_within_10pct": first["distance_within"], "timeout_s": timeout,
             "last": {"rate": last.get("rate"), "distortion": last.get("distortion"), "step": last.get("step")}}

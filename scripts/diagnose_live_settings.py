@@ -34,6 +34,9 @@ Settings, combined with commas (hot=0,perclass=200):
   freebits=X    the rate of each unit under X nats (batch mean) goes unpenalised (Kingma et al. 2016):
                 the objective is no longer D + β·R
   klwarm=N      the rate's weight rises from 0 to the new β over the first N steps
+  threads=N     torch's intra-op threads for the whole run (default 1, as the app's trainer)
+  restart_X=V   LiveConfig's restart_X (the fresh start after a large fall of β, explorer/training/live.py):
+                restart_factor=0 turns it off, as the trainer was before it
 """
 from __future__ import annotations
 
@@ -113,7 +116,6 @@ def main() -> None:
     from explorer.views import tradeoff as views
     from explorer.zoo import load_zoo
 
-    torch.set_num_threads(1)
     scratch = sys.argv[1] == "scratch"
     src, dst, specs = 1.0 if scratch else float(sys.argv[1]), float(sys.argv[2]), sys.argv[3:] or ["base"]
     zoo = load_zoo()
@@ -126,15 +128,17 @@ def main() -> None:
     print(f"from {start} at β = {dst:g}: frontier R {r0:.2f}, D {d0:.2f}")
     for spec in specs:
         setting = dict(x.split("=") for x in spec.split(",") if "=" in x)
+        torch.set_num_threads(int(setting.get("threads", 1)))
         if "perclass" in setting:
             x, y = load_images("mnist", DATA_ROOT, train=True, download=False)
             train_x = x[pick(y, int(setting["perclass"])), 0]
         else:
             train_x = shipped
         defaults = LiveConfig()
+        restart = {k: type(getattr(defaults, k))(v) for k, v in setting.items() if k.startswith("restart_")}
         config = LiveConfig(lr=float(setting.get("lr", defaults.lr)), batch_size=int(setting.get("bs", 64)),
                             seed=int(setting.get("seed", 0)), hot_steps=int(setting.get("hot", defaults.hot_steps)),
-                            hot_lr=float(setting.get("hotlr", defaults.hot_lr)))
+                            hot_lr=float(setting.get("hotlr", defaults.hot_lr)), **restart)
         hidden = (512, 256) if setting.get("sweep") == "1" else (256,)
         model = small_vae(int(setting.get("latent", 32)), hidden) if scratch else copy_model(zoo.sweep[i].model)
         run = type("SettingRun", (Run,), {"setting": setting})(

@@ -431,3 +431,98 @@ def test_uint8_digits_are_shared_not_copied_and_batches_are_binary():
     assert batch.shape == (base.config.batch_size, 784) and set(batch.unique().tolist()) <= {0.0, 1.0}
     assert other._digits(torch.arange(3)).dtype == torch.float32
     assert torch.equal(other._digits(torch.arange(3)), digits[:3].reshape(3, -1).float() / 255)
+
+
+# ---------------------------------------------------------------------------- a large fall of beta
+def _close_units(run: LiveRun, units) -> None:
+    """Units whose q(z_d|x) is the prior for every x: mu_d = 0, log sigma_d^2 = 0 (rate exactly 0)."""
+    head, Z = run.model.encoder[-1], run.model.config.latent_dim
+    with torch.no_grad():
+        for d in units:
+            for row in (d, Z + d):
+                head.weight[row] = 0.0
+                head.bias[row] = 0.0
+
+
+def _fresh_weights(run: LiveRun) -> dict:
+    torch.manual_seed(run.config.seed)
+    return VAE(VAEConfig(hidden=run.model.config.hidden, latent_dim=run.model.config.latent_dim)).state_dict()
+
+
+def test_a_large_fall_of_beta_with_closed_units_restarts_from_fresh_weights():
+    run = _tiny_from(4.0, closed=[2, 3], restart_batch_size=12, restart_lr=2e-3)
+    run.run_steps(2)
+    assert run.snapshot().restarts == ()  # its own beta: no change, no restart
+    before = {k: v.clone() for k, v in run.model.state_dict().items()}
+    fresh = _fresh_weights(run)
+    run.set_beta(1.0)  # a fall to a quarter, with 2 of 4 units closed
+    run.run_steps(1)
+    (r,) = run.snapshot().restarts
+    assert (r.step, r.previous, r.beta, r.closed, r.units) == (3, 4.0, 1.0, 2, 4)
+    after = run.model.state_dict()
+    for k in fresh:  # one Adam step (at most about lr per weight) away from the fresh weights, far from the old
+        assert (after[k] - fresh[k]).abs().max() <= 2.1e-3, k
+    assert max((after[k] - before[k]).abs().max() for k in fresh) > 0.1
+    assert _lr_and_adam_steps(run) == (2e-3, 1)  # restart_lr, fresh moments
+    assert run._batch().shape[0] == 12  # the restart's batch size
+
+
+def _tiny_from(trained_beta: float, closed=(), latent_dim: int = 4, **config) -> LiveRun:
+    base = tiny_run(beta=trained_beta, latent_dim=latent_dim,
+                    **{"hot_steps": 3, "hot_lr": 5e-3, "lr": 1e-3, **config})
+    _close_units(base, closed)
+    return LiveRun(base.model, base.train_x, base.eval_x, beta=trained_beta, config=base.config,
+                   trained_beta=trained_beta)
+
+
+def test_the_restart_schedule_warms_the_rate_up_and_cools_the_learning_rate_then_settles():
+    run = _tiny_from(4.0, closed=[0], restart_steps=4, restart_warmup=2, restart_lr=4e-3,
+                     restart_batch_size=10)
+    run.set_beta(2.0)
+    lrs, weights = [], []
+    for _ in range(6):
+        run.run_steps(1)
+        lrs.append(run._opt.param_groups[0]["lr"])
+    # a cosine from restart_lr to a tenth of it over restart_steps, then the settled lr (the hot start
+    # after the change of beta is over by then: hot_steps = 3 < restart_steps)
+    k = np.arange(4)
+    assert lrs[:4] == pytest.approx(list(4e-3 * (0.1 + 0.45 * (1 + np.cos(np.pi * k / 4)))))
+    assert lrs[4:] == [1e-3, 1e-3]
+    assert run._batch().shape[0] == run.config.batch_size == 8  # the restart's batches are over
+    # the objective's rate weight during the warm-up: beta * (k + 1) / restart_warmup
+    again = _tiny_from(4.0, closed=[0], restart_steps=4, restart_warmup=4)
+    again.set_beta(2.0)
+    again.run_steps(1)  # restarted at step 0: this is k = 1
+    x = again._batch()
+    state = again._gen.get_state()
+    out = again.model.loss(x, beta=2.0, generator=again._gen)
+    again._gen.set_state(state)
+    expected = out.distortion.mean() + 2.0 * 2 / 4 * out.rate.mean()
+    assert again._objective(x, 2.0).item() == pytest.approx(expected.item(), rel=1e-6)
+
+
+def test_no_restart_when_beta_rises_falls_less_than_half_no_unit_is_closed_or_restarts_are_off():
+    for trained, beta, closed, factor in ((1.0, 4.0, [0, 1], 2.0),   # rises
+                                          (1.0, 0.6, [0, 1], 2.0),   # falls less than half
+                                          (4.0, 0.25, [], 2.0),      # no unit closed
+                                          (4.0, 0.25, [0, 1], 0.0)):  # restarts off
+        run = _tiny_from(trained, closed=closed, restart_factor=factor)
+        run.set_beta(beta)
+        run.run_steps(2)
+        assert run.snapshot().restarts == (), (trained, beta, closed, factor)
+        assert _lr_and_adam_steps(run) == (5e-3, 2)  # the usual hot start
+
+
+def test_the_trainer_steps_adam_fused():
+    run = tiny_run()
+    run.run_steps(1)
+    assert run._opt.defaults["fused"] is True  # one kernel for all the parameters (a step ~14 % faster)
+
+
+def test_the_same_restart_gives_the_same_weights():
+    a, b = (_tiny_from(4.0, closed=[1, 2, 3]) for _ in range(2))
+    for run in (a, b):
+        run.set_beta(0.5)
+        run.run_steps(3)
+    assert all(torch.equal(a.model.state_dict()[k], b.model.state_dict()[k]) for k in a.model.state_dict())
+    assert a.snapshot().restarts == b.snapshot().restarts and len(a.snapshot().restarts) == 1

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from explorer.training.live import LiveConfig, LiveRun
+from explorer.training.live import LiveConfig, LiveRun, Restart
 from explorer.models import VAE, VAEConfig
 from explorer.plots import tradeoff as plots
 from explorer.errors import check_seed
@@ -179,6 +179,25 @@ def test_status_text_for_waiting_and_for_no_run():
     snap.queue_position = 3
     text = live_status_text(live_numbers(snap, 2, 2))
     assert "Waiting for a free trainer" in text and "3 ahead of you" in text
+
+
+def test_a_restart_is_told_in_the_status_and_marked_on_the_curves_in_both_languages(frontier):
+    run = tiny_live(latent_dim=4)
+    run.run_steps(4)
+    run._restarts.append(Restart(step=5, previous=4.0, beta=1.0, closed=3, units=4))  # as _restart records it
+    run.set_beta(1.0)
+    run.state = "running"  # stepped by hand, never started by a pool
+    en, zh = (live_view(run.snapshot(), frontier, 1, 2, lang=lang) for lang in ("en", "zh"))
+    assert en.numbers["restart"] == {"step": 5, "previous_beta": 4.0, "beta": 1.0, "closed_units": 3, "units": 4}
+    assert "fresh weights from step 5: β fell 4 → 1 while 3 of 4 latent dimensions were closed" in en.status
+    assert "从第 5 步起换成新的初始权重：β 从 4 降到 1" in zh.status
+    for v, word in ((en, "fresh weights (β 4 → 1)"), (zh, "新的初始权重（β 4 → 1）")):
+        (line,), (note,) = v.curves.layout.shapes, v.curves.layout.annotations
+        assert line.x0 == line.x1 == 5 and note.x == 5 and note.text == word
+    run.set_beta(2.0)  # a later change of beta: the restart is history, no longer news
+    later = live_view(run.snapshot(), frontier, 1, 2)
+    assert later.numbers["restart"] is None and "fresh weights from" not in later.status
+    assert len(later.curves.layout.shapes) == 1  # still marked where it happened
 
 
 def test_image_grid_shapes():

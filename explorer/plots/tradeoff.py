@@ -171,8 +171,9 @@ def _with_sigma_panel(data: list[dict], title: str, xaxis: dict, yaxis: dict, si
 
 
 def training_curves(history: dict[str, np.ndarray], title: str = "Live training on a fixed test batch",
-                    lang: str = "en") -> go.Figure:
-    """D, R, β·R and the objective D + β·R over steps; β itself on a second axis."""
+                    lang: str = "en", restarts: Sequence[tuple[int, float, float]] = ()) -> go.Figure:
+    """D, R, β·R and the objective D + β·R over steps; β itself on a second axis. restarts: (step,
+    previous β, β) of each fresh start of the weights, drawn as a dashed line with its label."""
     step = np.asarray(history["step"]).astype(np.int64).tolist()
     data = []
     for key, name, colour in (("total", t("to.fig.objective", lang), "#333333"),
@@ -183,9 +184,15 @@ def training_curves(history: dict[str, np.ndarray], title: str = "Live training 
                          hovertemplate=f"step %{{x}}<br>{name}: %{{y:.2f}} nats<extra></extra>"))
     data.append(dict(type="scatter", x=step, y=_list(history["beta"], LIVE_DECIMALS), mode="lines", name=t("to.fig.beta_right", lang),
                      yaxis="y2", line=dict(color=LIVE, dash="dot", shape="hv")))
+    marks = [dict(type="line", xref="x", yref="paper", x0=s, x1=s, y0=0, y1=1,
+                  line=dict(color="#555555", dash="dash", width=1)) for s, _, _ in restarts]
+    notes = [dict(x=s, xref="x", y=1, yref="paper", yanchor="bottom", xanchor="left", showarrow=False,
+                  text=t("to.fig.restart", lang, prev=a, beta=b), font=dict(size=12, color="#555555"))
+             for s, a, b in restarts]
     return _figure(data, title, t("to.fig.step", lang), t("to.fig.nats_digit", lang), height=520,
                    yaxis2=dict(title=dict(text="β"), overlaying="y", side="right", rangemode="tozero",
                                showgrid=False),
+                   shapes=marks, annotations=notes,
                    margin=dict(l=72, r=64, t=50, b=162))  # style.py: margins
 
 

@@ -15,6 +15,19 @@ trained on at its own beta, the beta = 1 model stays nearer its point at 3e-4 (D
 steps, frontier 75.4) than at 1e-3 (80.0); from scratch, the hot start reaches a lower -ELBO sooner
 (32-D: 118.7 against 132.6 nats at step 800) and the same by step 2,400.
 
+A large fall of beta is different: the units a larger beta closed (their q(z_d|x) = p(z_d), no code)
+do not reopen. From the beta = 4 model at 0.25 the trainer above stayed at R 24-26 for 3,600 steps (the
+frontier point: R 49.8), from the beta = 1 model at 0.5 at R 29.5 (frontier 34.9); re-initialising only
+the closed units, warming the rate's weight up from 0, other learning rates and free bits did not get
+there either (docs/performance-log.md). So when beta falls to half the weights' beta or less while some
+units are closed, the run restarts from fresh weights (the model's own initialisation, from the run's
+seed) with a schedule that reaches the frontier from scratch quickly: `restart_steps` steps whose
+learning rate falls along a cosine from `restart_lr` to a tenth of it, in batches of
+`restart_batch_size`, the rate's weight rising from 0 to beta over `restart_warmup` steps. Measured
+with `scripts/diagnose_live_settings.py scratch 0.25 sweep=1,bs=128,...` (one thread, 86 steps/s):
+within 10 % of the beta = 0.25 frontier point from step 2,000 on; with a warm-up of 300 steps or
+batches of 64, not within 3,000 steps.
+
 Every `eval_every` steps the run measures D and R on a fixed batch of binarised test digits with
 `VAE.measure` (the same measure as training, evaluation and the beta tab's sweep), so the live point
 can be drawn on the rate-distortion plane next to the trained models.
@@ -42,6 +55,7 @@ import torch
 
 from ..data import binarize
 from ..models import VAE, VAEConfig
+from ..models.vae import gaussian_kl
 
 _THREADS_LOCK = threading.Lock()  # serialises the set-and-restore of torch's global default
 
@@ -96,6 +110,15 @@ class LiveConfig:
     nice: int = 10  # the trainer's nice value (its thread; its whole process under ProcessRun): clicks first (0: off)
     # the longest a step waits while the server answers clicks (training/clicks_first.py; 0: never waits)
     clicks_first_seconds: float = 0.05
+    # a fall of beta to 1/restart_factor of the weights' beta or less, while some latent units are closed
+    # (rate under restart_closed_nats on the evaluation digits), restarts from fresh weights: the units
+    # that the larger beta closed do not reopen (module docstring). 0: never restart
+    restart_factor: float = 2.0
+    restart_closed_nats: float = 0.01
+    restart_steps: int = 3000  # after a restart: lr from restart_lr along a cosine down to a tenth,
+    restart_lr: float = 4e-3
+    restart_warmup: int = 1500  # the rate's weight rising from 0 to beta over these steps,
+    restart_batch_size: int = 128  # and batches of this size; then batch_size at the settled lr
 
 
 @dataclass
@@ -115,6 +138,7 @@ class LiveSnapshot:
     latent_dim: int
     label: str
     reason: str | None
+    restarts: tuple = ()  # Restart: every fresh start of this run's weights after a fall of beta
     queue_position: int | None = None  # runs ahead of this one while waiting
     elapsed: float = 0.0
     waited_for_clicks: float = 0.0  # seconds the trainer stepped aside for the server's clicks
@@ -127,6 +151,17 @@ class LiveSnapshot:
 
 
 HISTORY_KEYS = ("step", "beta", "distortion", "rate", "beta_rate", "total")
+
+
+@dataclass(frozen=True)
+class Restart:
+    """Fresh weights at `step` (the first step trained at `beta`), when beta fell from `previous`
+    while `closed` of the `units` latent units carried (almost) no code."""
+    step: int
+    previous: float
+    beta: float
+    closed: int
+    units: int
 
 
 class LiveRun:
@@ -282,7 +317,7 @@ class LiveRun:
             labels=self.ellipse_labels if views.get("mu") is not None else None,
             latent_dim=self.model.config.latent_dim, label=self.label, reason=self.reason,
             elapsed=time.monotonic() - self.started if self.started else 0.0,
-            waited_for_clicks=self.waited_for_clicks,
+            waited_for_clicks=self.waited_for_clicks, restarts=tuple(self._restarts),
         )
 
     def step_betas(self) -> list[tuple[int, float]]:
@@ -299,6 +334,8 @@ class LiveRun:
         self._opt: torch.optim.Adam | None = None
         self._weights_beta = self.trained_beta  # the beta the weights were last trained at (None: untrained)
         self._hot_until = 0  # steps before this one run at hot_lr
+        self._restarted_at: int | None = None  # the step of the latest restart, while its schedule runs
+        self._restarts: list[Restart] = []
         self._history: list[dict] = []
         self._step_betas: deque[tuple[int, float]] = deque(maxlen=1000)
         self._views: dict = {}
@@ -315,28 +352,74 @@ class LiveRun:
         x = self.train_x[idx]
         return x.float() / 255.0 if x.dtype == torch.uint8 else x
 
+    def _since_restart(self) -> int | None:
+        """Steps taken since the latest restart while its schedule runs, else None."""
+        if self._restarted_at is None or self.step - self._restarted_at >= self.config.restart_steps:
+            return None
+        return self.step - self._restarted_at
+
     def _batch(self) -> torch.Tensor:
         """One training batch, (batch_size, 784) in {0, 1}."""
-        idx = torch.randint(0, len(self.train_x), (self.config.batch_size,), generator=self._gen)
+        size = self.config.batch_size if self._since_restart() is None else self.config.restart_batch_size
+        idx = torch.randint(0, len(self.train_x), (size,), generator=self._gen)
         return binarize(self._digits(idx), self._gen)  # dynamic binarisation, as in explorer.train
 
     def _objective(self, x: torch.Tensor, beta: float) -> torch.Tensor:
-        """The loss a step minimises: D + beta * R, averaged over the batch x."""
-        return self.model.loss(x, beta=beta, generator=self._gen).loss
+        """The loss a step minimises: D + beta * R, averaged over the batch x; after a restart, the
+        rate's weight rises from 0 to beta over restart_warmup steps."""
+        k = self._since_restart()
+        if k is None or k + 1 >= self.config.restart_warmup:
+            return self.model.loss(x, beta=beta, generator=self._gen).loss
+        out = self.model.loss(x, beta=beta, generator=self._gen)
+        return out.distortion.mean() + beta * (k + 1) / self.config.restart_warmup * out.rate.mean()
 
     def _learning_rate(self) -> float:
+        k = self._since_restart()
+        if k is not None:  # a cosine from restart_lr down to a tenth of it
+            return self.config.restart_lr * (0.1 + 0.45 * (1 + math.cos(math.pi * k / self.config.restart_steps)))
         return self.config.hot_lr if self.step < self._hot_until else self.config.lr
+
+    @torch.no_grad()
+    def _closed_units(self) -> int:
+        """Latent units whose rate, averaged over the evaluation digits, is under restart_closed_nats."""
+        kl = gaussian_kl(*self.model.eval().encode(self.eval_x)).mean(0)
+        return int((kl < self.config.restart_closed_nats).sum())
+
+    def _should_restart(self, beta: float) -> int:
+        """The closed units, if this fall of beta restarts the weights (else 0)."""
+        f, before = self.config.restart_factor, self._weights_beta
+        if not f or before is None or beta * f > before:
+            return 0
+        return self._closed_units()
+
+    def _restart(self, beta: float, closed: int) -> None:
+        """Fresh weights (as the model's class initialises them, from the run's seed; the same every
+        time) and the restart's schedule."""
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(self.config.seed)
+            fresh = type(self.model)(copy.deepcopy(self.model.config))
+        self.model.load_state_dict(fresh.state_dict())
+        self._restarts.append(Restart(self.step + 1, float(self._weights_beta), beta, closed,
+                                      self.model.config.latent_dim))
+        self._restarted_at = self.step
 
     def _train_step(self) -> None:
         beta = self._beta  # read once: the whole step uses one beta
         if beta != self._weights_beta:  # a new objective: fresh moments, a hot start (module docstring)
+            closed = self._should_restart(beta)
+            self._restarted_at = None
+            if closed:
+                self._restart(beta, closed)
             self._opt = None
             self._hot_until = self.step + self.config.hot_steps
             self._weights_beta = beta
         self.model.train()
         loss = self._objective(self._batch(), beta)
         if self._opt is None:
-            self._opt = torch.optim.Adam(self.model.parameters(), lr=self.config.lr)
+            # fused: one kernel per step for all the parameters (torch >= 2.4 on CPU), where plain Adam
+            # loops over them op by op: 17 % of a step of the sweep-sized model (torch.profiler); the
+            # step 11.4 -> 9.8 ms, 2,400 restart steps 27 -> 23.5 s with measurements (one thread)
+            self._opt = torch.optim.Adam(self.model.parameters(), lr=self.config.lr, fused=True)
         for group in self._opt.param_groups:
             group["lr"] = self._learning_rate()
         self._opt.zero_grad(set_to_none=True)

@@ -284,8 +284,17 @@ def live_numbers(snap: LiveSnapshot | None, running: int, capacity: int) -> dict
             "beta": snap.beta, "distortion": last.get("distortion"), "rate": last.get("rate"),
             "objective": last.get("total"), "measured_at_step": int(last["step"]) if last else None,
             "queue_position": snap.queue_position, "latent_dim": snap.latent_dim, "model": snap.label,
-            "reason": snap.reason, "seconds": round(snap.elapsed, 1),
+            "reason": snap.reason, "seconds": round(snap.elapsed, 1), "restart": _restart(snap),
             "trainers_running": running, "max_trainers": capacity}
+
+
+def _restart(snap: LiveSnapshot) -> dict | None:
+    """The run's latest fresh start of its weights, while the run is still at that β."""
+    last = snap.restarts[-1] if snap.restarts else None
+    if last is None or last.beta != snap.beta:
+        return None
+    return {"step": last.step, "previous_beta": last.previous, "beta": last.beta, "closed_units": last.closed,
+            "units": last.units}
 
 
 def live_status_text(n: dict, lang: str = "en") -> str:
@@ -300,6 +309,10 @@ def live_status_text(n: dict, lang: str = "en") -> str:
     head = t(f"to.status.{state}", lang)
     text = t("to.status.line", lang, head=head, step=n["step"], speed=n["steps_per_second"], beta=n["beta"],
              nums=nums, model=live_words(n["model"], lang))
+    if n.get("restart"):
+        r = n["restart"]
+        text += " · " + t("to.status.restart", lang, step=r["step"], prev=r["previous_beta"], beta=r["beta"],
+                          closed=r["closed_units"], units=r["units"])
     if state == "stopped" and n.get("reason"):
         text += f" · {live_words(n['reason'], lang)}"
     return text
@@ -343,7 +356,9 @@ def live_view(snap: LiveSnapshot | None, frontier: Frontier | None, running: int
     else:
         ellipses = plots.empty_figure(t("to.ellipses_dims", lang, z=snap.latent_dim))
     return LiveView(live_status_text(numbers, lang), plane,
-                    plots.training_curves(h, title=t("to.fig.curves_title", lang), lang=lang), recon, prior,
+                    plots.training_curves(h, title=t("to.fig.curves_title", lang), lang=lang,
+                                          restarts=[(r.step, r.previous, r.beta) for r in snap.restarts]),
+                    recon, prior,
                     ellipses, numbers)
 
 
