@@ -694,9 +694,9 @@ add({  # tab: reconstruction vs KL (ui/tradeoff.py, views/tradeoff.py, plots/tra
     "to.status.stopped": ("⏹ **Stopped**", "⏹ **已停止**"),
     "to.status.line": ("{head} · step {step} · {speed:.0f} steps/s · β = {beta:g} · {nums} · {model}",
                        "{head} · 第 {step} 步 · {speed:.0f} 步/秒 · β = {beta:g} · {nums} · {model}"),
-    "to.status.restart": ("🔄 fresh weights from step {step}: β fell {prev:g} → {beta:g} while {closed} of {units} "
+    "to.status.restart": ("↻ fresh weights from step {step}: β fell {prev:g} → {beta:g} while {closed} of {units} "
                           "latent dimensions were closed (KL ≈ 0), and a closed dimension does not reopen",
-                          "🔄 从第 {step} 步起换成新的初始权重：β 从 {prev:g} 降到 {beta:g}，而 {units} 个潜在维度中"
+                          "↻ 从第 {step} 步起换成新的初始权重：β 从 {prev:g} 降到 {beta:g}，而 {units} 个潜在维度中"
                           "有 {closed} 个已被关掉（KL ≈ 0），关掉的维度不会再打开"),
     "to.from_sweep": ("started from {name}", "从 {name} 开始"),
     "to.from_scratch": ("from scratch, {z}-D latent", "从头开始，{z} 维潜在空间"),
