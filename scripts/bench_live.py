@@ -145,8 +145,9 @@ def main(argv=None) -> None:
     args = p.parse_args(argv)
     if not args.tls_per_request:  # the clients build one TLS context, not one per request (see bench_classroom)
         sys.path.insert(0, str(ROOT / "scripts"))
-        from bench_classroom import share_tls_context
+        from bench_classroom import reopen_closed_streams, share_tls_context
         share_tls_context()
+        reopen_closed_streams()
 
     from gradio_client import Client
 

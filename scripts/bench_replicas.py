@@ -40,7 +40,8 @@ from pathlib import Path
 
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_classroom import ROOT, Server, app_actions, drawing, run_class, share_tls_context  # noqa: E402
+from bench_classroom import (ROOT, Server, app_actions, drawing, reopen_closed_streams, run_class,  # noqa: E402
+                             share_tls_context)
 
 ADDRESS_HEADER = "X-Student-Address"
 
@@ -130,6 +131,7 @@ def main() -> None:
     if not os.path.exists(nginx):
         sys.exit("nginx is not installed (Debian: apt install nginx)")
     share_tls_context()
+    reopen_closed_streams()
     from gradio_client import Client, handle_file
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit("stopped"))  # `kill`: stop nginx and the replicas too

@@ -1,6 +1,6 @@
 """scripts/bench_classroom.py's --vary-seeds: each click gets a seed of its own and one of several
 drawings, which reach the models as different images (so the app's memory of answers is not the
-benchmark's best case). The benchmark itself runs by hand."""
+benchmark's best case). The benchmark itself runs by hand; its gradio_client fix (reopen_closed_streams) is checked on a scripted client."""
 
 import torch
 
@@ -65,3 +65,71 @@ def test_a_class_split_over_processes_clicks_and_reports_as_one(monkeypatch):
             assert 0 < r["overall"]["p50_ms"] < 5000 and r["wall_s"] >= 2.5
     finally:
         demo.close()
+
+
+class _FakeClient:
+    """gradio_client.Client's bookkeeping around its stream reader, with a scripted reader: each read
+    runs the next scripted step (what happens while the stream is open), then ends as the server's
+    close_stream makes it end (stream_open = False)."""
+
+    def __init__(self, steps):
+        import threading
+        self.pending_lock = threading.Lock()
+        self.stream_open, self.stream_epoch = True, 1
+        self.pending_event_ids, self.pending_messages_per_event, self.pending_event_epoch = set(), {}, {}
+        self.steps, self.reads = list(steps), 0
+
+    def register(self, event_id, epoch=None):  # as send_data does
+        self.pending_event_ids.add(event_id)
+        self.pending_messages_per_event[event_id] = []
+        self.pending_event_epoch[event_id] = self.stream_epoch if epoch is None else epoch
+
+    def complete(self, event_id):  # as the reader does at process_completed
+        self.pending_event_ids.discard(event_id)
+
+    def stream_messages(self, protocol, session_hash):
+        self.reads += 1
+        if self.steps:
+            self.steps.pop(0)(self)
+        self.stream_open = False
+
+
+def test_a_reader_reopens_for_an_event_that_joined_while_the_server_closed_the_stream():
+    bench = _script()
+
+    def first(c):  # A answered; B joins (filed under this reader) just before close_stream is read
+        c.complete("A")
+        c.register("B")
+
+    def second(c):  # the reopened stream delivers B's answer
+        c.complete("B")
+
+    client_class = type("Client", (_FakeClient,), {})
+    bench.reopen_closed_streams(client_class)
+    bench.reopen_closed_streams(client_class)  # once only
+    c = client_class([first, second])
+    c.register("A")
+    c.stream_messages("sse_v3", "s")
+    assert c.reads == 2 and not c.pending_event_ids and c.stream_open is False
+
+    plain = client_class([lambda c: c.complete("A")])  # nothing left: one read, as before
+    plain.register("A")
+    plain.stream_messages("sse_v3", "s")
+    assert plain.reads == 1
+
+
+def test_a_reader_hands_its_unanswered_events_to_a_newer_reader():
+    bench = _script()
+    read = _FakeClient.stream_messages
+
+    def ends_then_newer(self, protocol, session_hash):
+        read(self, protocol, session_hash)  # B joined under this reader, which then ended;
+        self.stream_open, self.stream_epoch = True, 2  # C found the stream closed and opened reader 2
+
+    client_class = type("Client", (_FakeClient,), {"stream_messages": ends_then_newer})
+    bench.reopen_closed_streams(client_class)
+    c = client_class([lambda c: c.register("B")])
+    c.register("A")
+    c.complete("A")
+    c.stream_messages("sse_v3", "s")
+    assert c.reads == 1 and c.pending_event_epoch["B"] == 2  # reader 2's now: not cancelled with this one
