@@ -458,7 +458,7 @@ def test_a_large_fall_of_beta_with_closed_units_restarts_from_fresh_weights():
     run.set_beta(1.0)  # a fall to a quarter, with 2 of 4 units closed
     run.run_steps(1)
     (r,) = run.snapshot().restarts
-    assert (r.step, r.previous, r.beta, r.closed, r.units) == (3, 4.0, 1.0, 2, 4)
+    assert (r.step, r.previous, r.beta, r.closed, r.units) == (3, 4.0, 1.0, 2, 4) and run.snapshot().restarted
     after = run.model.state_dict()
     for k in fresh:  # one Adam step (at most about lr per weight) away from the fresh weights, far from the old
         assert (after[k] - fresh[k]).abs().max() <= 2.1e-3, k
@@ -509,7 +509,7 @@ def test_no_restart_when_beta_rises_falls_less_than_half_no_unit_is_closed_or_re
         run = _tiny_from(trained, closed=closed, restart_factor=factor)
         run.set_beta(beta)
         run.run_steps(2)
-        assert run.snapshot().restarts == (), (trained, beta, closed, factor)
+        assert run.snapshot().restarts == () and not run.snapshot().restarted, (trained, beta, closed, factor)
         assert _lr_and_adam_steps(run) == (5e-3, 2)  # the usual hot start
 
 

@@ -185,6 +185,7 @@ def test_a_restart_is_told_in_the_status_and_marked_on_the_curves_in_both_langua
     run = tiny_live(latent_dim=4)
     run.run_steps(4)
     run._restarts.append(Restart(step=5, previous=4.0, beta=1.0, closed=3, units=4))  # as _restart records it
+    run._restarted = True
     run.set_beta(1.0)
     run.state = "running"  # stepped by hand, never started by a pool
     en, zh = (live_view(run.snapshot(), frontier, 1, 2, lang=lang) for lang in ("en", "zh"))
@@ -198,6 +199,11 @@ def test_a_restart_is_told_in_the_status_and_marked_on_the_curves_in_both_langua
     later = live_view(run.snapshot(), frontier, 1, 2)
     assert later.numbers["restart"] is None and "fresh weights from" not in later.status
     assert len(later.curves.layout.shapes) == 1  # still marked where it happened
+    run.run_steps(1)
+    run.set_beta(1.0)  # back to the restart's β without a restart (no unit is closed in this tiny run)
+    run.run_steps(1)
+    back = live_view(run.snapshot(), frontier, 1, 2)
+    assert run.snapshot().restarts[-1].step == 5 and back.numbers["restart"] is None
 
 
 def test_image_grid_shapes():

@@ -25,8 +25,8 @@ seed) with a schedule that reaches the frontier from scratch quickly: `restart_s
 learning rate falls along a cosine from `restart_lr` to a tenth of it, in batches of
 `restart_batch_size`, the rate's weight rising from 0 to beta over `restart_warmup` steps. Measured
 with `scripts/diagnose_live_settings.py scratch 0.25 sweep=1,bs=128,...` (one thread, 86 steps/s):
-within 10 % of the beta = 0.25 frontier point from step 2,000 on; with a warm-up of 300 steps or
-batches of 64, not within 3,000 steps.
+within 10 % of the beta = 0.25 frontier point from step 2,000 on; with the warm-up over 300 steps
+(at 3e-3) or in batches of 64, not within 10 % in 3,000 steps.
 
 Every `eval_every` steps the run measures D and R on a fixed batch of binarised test digits with
 `VAE.measure` (the same measure as training, evaluation and the beta tab's sweep), so the live point
@@ -139,6 +139,7 @@ class LiveSnapshot:
     label: str
     reason: str | None
     restarts: tuple = ()  # Restart: every fresh start of this run's weights after a fall of beta
+    restarted: bool = False  # the weights are the latest restart's, and beta has not changed since
     queue_position: int | None = None  # runs ahead of this one while waiting
     elapsed: float = 0.0
     waited_for_clicks: float = 0.0  # seconds the trainer stepped aside for the server's clicks
@@ -318,6 +319,7 @@ class LiveRun:
             latent_dim=self.model.config.latent_dim, label=self.label, reason=self.reason,
             elapsed=time.monotonic() - self.started if self.started else 0.0,
             waited_for_clicks=self.waited_for_clicks, restarts=tuple(self._restarts),
+            restarted=self._restarted,
         )
 
     def step_betas(self) -> list[tuple[int, float]]:
@@ -336,6 +338,7 @@ class LiveRun:
         self._hot_until = 0  # steps before this one run at hot_lr
         self._restarted_at: int | None = None  # the step of the latest restart, while its schedule runs
         self._restarts: list[Restart] = []
+        self._restarted = False  # the latest change of beta restarted the weights
         self._history: list[dict] = []
         self._step_betas: deque[tuple[int, float]] = deque(maxlen=1000)
         self._views: dict = {}
@@ -407,7 +410,7 @@ class LiveRun:
         beta = self._beta  # read once: the whole step uses one beta
         if beta != self._weights_beta:  # a new objective: fresh moments, a hot start (module docstring)
             closed = self._should_restart(beta)
-            self._restarted_at = None
+            self._restarted_at, self._restarted = None, bool(closed)
             if closed:
                 self._restart(beta, closed)
             self._opt = None

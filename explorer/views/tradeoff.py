@@ -289,9 +289,9 @@ def live_numbers(snap: LiveSnapshot | None, running: int, capacity: int) -> dict
 
 
 def _restart(snap: LiveSnapshot) -> dict | None:
-    """The run's latest fresh start of its weights, while the run is still at that β."""
+    """The run's latest fresh start of its weights, while β has not changed since."""
     last = snap.restarts[-1] if snap.restarts else None
-    if last is None or last.beta != snap.beta:
+    if last is None or not snap.restarted or last.beta != snap.beta:  # (a new β takes effect at the next step)
         return None
     return {"step": last.step, "previous_beta": last.previous, "beta": last.beta, "closed_units": last.closed,
             "units": last.units}
