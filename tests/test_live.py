@@ -13,7 +13,8 @@ import pytest
 import torch
 
 from explorer.errors import InputError
-from explorer.training.live import LiveConfig, LiveRun, copy_model, lower_priority, single_thread
+from explorer.training.live import (LiveConfig, LiveRun, copy_model, intra_op_threads, lower_priority,
+                                    single_thread)
 from explorer.training.pool import TrainerPool, max_trainers_from_env
 from explorer.views.tradeoff import LIVE_BETA, check_live_beta
 from explorer.models import VAE, VAEConfig
@@ -511,6 +512,52 @@ def test_no_restart_when_beta_rises_falls_less_than_half_no_unit_is_closed_or_re
         run.run_steps(2)
         assert run.snapshot().restarts == () and not run.snapshot().restarted, (trained, beta, closed, factor)
         assert _lr_and_adam_steps(run) == (5e-3, 2)  # the usual hot start
+
+
+def test_intra_op_threads_sets_the_calling_threads_count_only():
+    default, seen = torch.get_num_threads(), {}
+
+    def worker():
+        intra_op_threads(2)
+        torch.ones(1 << 16).sum()
+        seen["worker"] = torch.get_num_threads()
+
+    t = threading.Thread(target=worker)
+    t.start()
+    t.join()
+    assert seen["worker"] == 2 and torch.get_num_threads() == default
+
+
+def test_a_restart_trains_with_more_threads_in_the_runs_own_thread_then_one_again(runs):
+    run = _tiny_from(4.0, closed=[0, 1], restart_steps=40, restart_threads=2)
+    runs.append(run)
+    seen = []
+    step = run._train_step
+
+    def spy():
+        step()
+        seen.append((run.step, run._threads, torch.get_num_threads()))
+    run._train_step = spy
+    run.start()
+    assert wait_until(lambda: run.step >= 5)
+    run.set_beta(1.0)
+    assert wait_until(lambda: run.step >= 80, timeout=30)
+    run.stop(join=True)
+    want = min(2, os.cpu_count() or 1)
+    assert seen[0][1:] == (1, 1)  # before the restart: one thread
+    restarted = run.snapshot().restarts[0].step
+    during = [s for s in seen if restarted <= s[0] < restarted + 39]
+    after = [s for s in seen if s[0] > restarted + 41]
+    assert during and all(s[1:] == (want, want) for s in during)
+    assert after and all(s[1:] == (1, 1) for s in after)
+
+
+def test_a_run_stepped_by_hand_leaves_the_callers_threads_alone():
+    before = torch.get_num_threads()
+    run = _tiny_from(4.0, closed=[0, 1], restart_threads=2)
+    run.set_beta(1.0)
+    run.run_steps(3)
+    assert run.snapshot().restarts and torch.get_num_threads() == before and run._threads is None
 
 
 def test_the_trainer_steps_adam_fused():

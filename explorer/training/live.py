@@ -26,7 +26,10 @@ learning rate falls along a cosine from `restart_lr` to a tenth of it, in batche
 `restart_batch_size`, the rate's weight rising from 0 to beta over `restart_warmup` steps. Measured
 with `scripts/diagnose_live_settings.py scratch 0.25 sweep=1,bs=128,...` (one thread, 86 steps/s):
 within 10 % of the beta = 0.25 frontier point from step 2,000 on; with the warm-up over 300 steps
-(at 3e-3) or in batches of 64, not within 10 % in 3,000 steps.
+(at 3e-3) or in batches of 64, not within 10 % in 3,000 steps. While that schedule runs, a trainer in
+its own thread uses `restart_threads` intra-op threads (135-143 steps/s against 86 with one, idle
+machine): it runs on CPU no request wants (SCHED_IDLE, and it waits while the server answers a click,
+training/clicks_first.py), so the second thread takes the core the server leaves idle.
 
 Every `eval_every` steps the run measures D and R on a fixed batch of binarised test digits with
 `VAE.measure` (the same measure as training, evaluation and the beta tab's sweep), so the live point
@@ -69,15 +72,20 @@ def valid_beta(beta) -> float:
     return b
 
 
-def single_thread() -> None:
-    """Give the calling thread one intra-op thread without changing other threads' default."""
+def intra_op_threads(n: int) -> None:
+    """Give the calling thread n intra-op threads without changing other threads' default."""
     with _THREADS_LOCK:
         previous = torch.get_num_threads()
-        torch.set_num_threads(1)  # this thread's OpenMP + MKL count, and the global default
-        torch.ones(1 << 16).sum()  # first parallel op: fixes this thread's count at 1
+        torch.set_num_threads(max(1, int(n)))  # this thread's OpenMP + MKL count, and the global default
+        torch.ones(1 << 16).sum()  # a parallel op: fixes this thread's count
         helper = threading.Thread(target=torch.set_num_threads, args=(previous,))
         helper.start()  # restores the global default from a thread that then exits
         helper.join()
+
+
+def single_thread() -> None:
+    """Give the calling thread one intra-op thread without changing other threads' default."""
+    intra_op_threads(1)
 
 
 def lower_priority(nice: int) -> int | None:
@@ -115,10 +123,14 @@ class LiveConfig:
     # that the larger beta closed do not reopen (module docstring). 0: never restart
     restart_factor: float = 2.0
     restart_closed_nats: float = 0.01
-    restart_steps: int = 3000  # after a restart: lr from restart_lr along a cosine down to a tenth,
+    restart_steps: int = 2500  # after a restart: lr from restart_lr along a cosine down to a tenth,
     restart_lr: float = 4e-3
     restart_warmup: int = 1500  # the rate's weight rising from 0 to beta over these steps,
     restart_batch_size: int = 128  # and batches of this size; then batch_size at the settled lr
+    # intra-op threads while the restart's schedule runs, in a trainer that runs its own thread (at most
+    # the machine's cores; then one again). The trainer takes idle CPU only, so a second thread uses the
+    # core the server leaves idle (module docstring)
+    restart_threads: int = 2
 
 
 @dataclass
@@ -212,6 +224,7 @@ class LiveRun:
         # before each step: wait_while_busy(most) of the server's BusyBoard (clicks_first.py), if any
         self.clicks_first = None
         self.waited_for_clicks = 0.0  # seconds the trainer has waited for clicks
+        self._threads: int | None = None  # the trainer thread's intra-op threads, once _run sets them
         self._fresh()
 
     # ------------------------------------------------------------------ control (any thread)
@@ -416,6 +429,11 @@ class LiveRun:
             self._opt = None
             self._hot_until = self.step + self.config.hot_steps
             self._weights_beta = beta
+        if self._threads is not None:  # in the run's own thread (_run): more threads while restarting
+            want = 1 if self._since_restart() is None else min(self.config.restart_threads, os.cpu_count() or 1)
+            if want != self._threads:
+                intra_op_threads(want)
+                self._threads = want
         self.model.train()
         loss = self._objective(self._batch(), beta)
         if self._opt is None:
@@ -473,6 +491,7 @@ class LiveRun:
     def _run(self) -> None:
         try:
             single_thread()
+            self._threads = 1
             self.thread_nice = lower_priority(self.config.nice)
             with self._lock:
                 self._measure()
