@@ -517,15 +517,27 @@ def test_no_restart_when_beta_rises_falls_less_than_half_no_unit_is_closed_or_re
 def test_intra_op_threads_sets_the_calling_threads_count_only():
     default, seen = torch.get_num_threads(), {}
 
+    def count_in_a_new_thread():
+        t = threading.Thread(target=lambda: seen.setdefault("new", []).append(torch.get_num_threads()))
+        t.start()
+        t.join()
+
     def worker():
-        intra_op_threads(2)
+        intra_op_threads(1)
+        intra_op_threads(3)  # a restart's threads
         torch.ones(1 << 16).sum()
         seen["worker"] = torch.get_num_threads()
+        count_in_a_new_thread()
+        intra_op_threads(1)  # and back: the global default must stay as it was, not become 3
+        seen["after"] = torch.get_num_threads()
+        count_in_a_new_thread()
 
     t = threading.Thread(target=worker)
     t.start()
     t.join()
-    assert seen["worker"] == 2 and torch.get_num_threads() == default
+    count_in_a_new_thread()
+    assert seen["worker"] == 3 and seen["after"] == 1 and torch.get_num_threads() == default
+    assert seen["new"] == [default] * 3  # threads started later keep the process's default
 
 
 def test_a_restart_trains_with_more_threads_in_the_runs_own_thread_then_one_again(runs):

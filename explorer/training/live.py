@@ -72,15 +72,24 @@ def valid_beta(beta) -> float:
     return b
 
 
+def _in_a_new_thread(fn, *args):
+    """fn(*args) in a thread that then exits: a new thread starts from the global default."""
+    out = []
+    helper = threading.Thread(target=lambda: out.append(fn(*args)))
+    helper.start()
+    helper.join()
+    return out[0]
+
+
 def intra_op_threads(n: int) -> None:
     """Give the calling thread n intra-op threads without changing other threads' default."""
     with _THREADS_LOCK:
-        previous = torch.get_num_threads()
+        # the global default, read where it applies (the calling thread's own count may differ: a
+        # trainer that went to two threads for a restart and comes back to one)
+        default = _in_a_new_thread(torch.get_num_threads)
         torch.set_num_threads(max(1, int(n)))  # this thread's OpenMP + MKL count, and the global default
         torch.ones(1 << 16).sum()  # a parallel op: fixes this thread's count
-        helper = threading.Thread(target=torch.set_num_threads, args=(previous,))
-        helper.start()  # restores the global default from a thread that then exits
-        helper.join()
+        _in_a_new_thread(torch.set_num_threads, default)  # the global default as it was
 
 
 def single_thread() -> None:
