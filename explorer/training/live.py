@@ -392,10 +392,9 @@ class LiveRun:
     def _objective(self, x: torch.Tensor, beta: float) -> torch.Tensor:
         """The loss a step minimises: D + beta * R, averaged over the batch x; after a restart, the
         rate's weight rises from 0 to beta over restart_warmup steps."""
-        k = self._since_restart()
+        out, k = self.model.loss(x, beta=beta, generator=self._gen), self._since_restart()
         if k is None or k + 1 >= self.config.restart_warmup:
-            return self.model.loss(x, beta=beta, generator=self._gen).loss
-        out = self.model.loss(x, beta=beta, generator=self._gen)
+            return out.loss
         return out.distortion.mean() + beta * (k + 1) / self.config.restart_warmup * out.rate.mean()
 
     def _learning_rate(self) -> float:
