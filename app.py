@@ -62,6 +62,7 @@ def build_page(zoo: Zoo | None = None) -> tuple[gr.Blocks, page.Page, Zoo]:
     page.keep_used_translations()  # the page's table: only the static text it shows
     hardening.values_as_sent(demo)  # the views check every argument and say what is allowed
     page.progress_on_one_panel(demo)  # the page's bookkeeping at each click grows with every progress target
+    compress.slim_config(demo)  # the page's config leaves out what neither the page nor a client reads
     return demo, site, zoo
 
 

@@ -5,7 +5,7 @@ import json
 import httpx
 import pytest
 
-from explorer.ui.compress import compressible
+from explorer.ui.compress import SAME_AS_API_INFO, UNREAD, compressible
 
 
 def _get(url, **headers):
@@ -65,3 +65,51 @@ def test_gzip_is_valid_and_smaller_for_the_page(app_url):
         wire = b"".join(r.iter_raw())
     page = gzip.decompress(wire)
     assert b"gradio_config" in page and len(wire) < len(page) / 4
+
+
+def _size(config) -> int:
+    return len(json.dumps(config, default=str))
+
+
+@pytest.fixture(scope="module")
+def built(shipped_zoo):
+    """The page as app.py builds it (not launched), its config as gradio makes it, and slimmed."""
+    import gradio as gr
+
+    import app as front_door
+    demo = front_door.build_demo(shipped_zoo)
+    return demo, gr.Blocks.get_config_file(demo), demo.get_config_file()
+
+
+def test_the_config_leaves_out_only_what_nobody_reads(built):
+    _demo, full, slim = built
+    assert _size(slim) < _size(full) - 100_000  # about 130 kB of 540 kB
+    assert [c["id"] for c in slim["components"]] == [c["id"] for c in full["components"]]
+    assert slim["dependencies"] == full["dependencies"]
+    for f, s in zip(full["components"], slim["components"]):
+        assert "example_inputs" not in s
+        # what gradio_client reads (Endpoint.value_is_file) and what the page reads are all still there
+        assert {k: v for k, v in f.items()
+                if k not in UNREAD and not (k in SAME_AS_API_INFO and v == f["api_info"])} == s
+        for key in ("api_info_as_input", "api_info_as_output"):  # gradio's default for them is api_info
+            assert s.get(key, s.get("api_info")) == f.get(key, f.get("api_info"))
+
+
+@pytest.mark.parametrize("all_endpoints", [False, True])
+def test_the_api_description_is_the_same_as_from_gradios_own_config(built, all_endpoints):
+    demo, full, slim = built
+    try:
+        demo.config = full
+        expected = demo.get_api_info(all_endpoints=all_endpoints)
+        demo.config = slim
+        assert demo.get_api_info(all_endpoints=all_endpoints) == expected
+    finally:
+        demo.config = slim
+    assert len(expected["named_endpoints"]) >= 20
+
+
+def test_the_served_config_is_the_slim_one(app_url):
+    config = httpx.get(app_url + "config", timeout=60).json()
+    assert config["components"] and not any("example_inputs" in c for c in config["components"])
+    assert not any(k in c and c[k] == c["api_info"] for c in config["components"] for k in SAME_AS_API_INFO)
+    assert any("api_info" in c for c in config["components"])
