@@ -2,6 +2,7 @@
 import os
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import app as front_door
@@ -59,6 +60,65 @@ def test_memory_tuning_runs_once_and_trims():
     assert memory.tune() is True and memory.tune() is True
     assert [t.name for t in threading.enumerate()].count("malloc-trim") == 1
     assert memory.trim() is True
+
+
+def test_freezing_start_up_objects_keeps_them_out_of_full_collections_and_drops_garbage_first():
+    """memory.freeze (app.main, after building the page and after the warm-up): the collector's full
+    collections no longer walk what the page and the models hold. In a process of its own: a frozen
+    test process would keep every test's objects."""
+    code = textwrap.dedent("""
+        import gc, weakref
+        import app
+        from explorer.ui import memory
+        demo, site, zoo = app.build_page()
+        class Cycle: pass
+        a, b = Cycle(), Cycle(); a.b, b.a = b, a
+        gone = weakref.ref(a); del a, b          # garbage, reachable only from itself
+        frozen = memory.freeze()
+        assert gone() is None                    # collected before the freeze, not kept with it
+        assert frozen == gc.get_freeze_count() > 100_000
+        assert len(gc.get_objects()) < frozen / 100  # a full collection now walks only what came after
+        kept = Cycle(); kept.me = kept
+        assert memory.freeze(collect=False) > frozen
+        print("ok")
+    """)
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert out.stdout.split()[-1] == "ok"
+
+
+def test_python_app_py_collects_no_garbage_until_warm_then_freezes_and_answers():
+    """`python app.py` (the README's start command; what Spaces runs): the collector is off from the
+    first line to the end of the warm-up, whose one full collection comes before the freeze; then it is
+    on again, the start-up objects are frozen, and the app answers a click."""
+    code = textwrap.dedent("""
+        import gc, os, runpy, threading, time, urllib.request
+        seen = []  # (generation, collector on?) of each collection, as it starts
+        gc.callbacks.append(lambda phase, info: phase == "start" and seen.append((info["generation"], gc.isenabled())))
+        threading.Thread(target=runpy.run_path, args=("app.py",), kwargs={"run_name": "__main__"}, daemon=True).start()
+        url = f"http://127.0.0.1:{os.environ['GRADIO_SERVER_PORT']}/"
+        for _ in range(600):
+            time.sleep(0.1)
+            try:
+                urllib.request.urlopen(url, timeout=5); break
+            except OSError:
+                pass
+        while not gc.isenabled():  # off since app.py's first lines (the page serves): on after the warm-up
+            time.sleep(0.05)
+        assert gc.isenabled() and gc.get_freeze_count() > 100_000, (gc.isenabled(), gc.get_freeze_count())
+        assert seen and seen[0] == (2, False), seen[:5]  # none before the warm-up's own full collection
+        from gradio_client import Client
+        grid, _plot = Client(url, verbose=False).predict("vae_mnist_z32", 5, 1.0, 16, api_name="/sample_prior")
+        assert grid
+        print("ok", flush=True)
+        os._exit(0)
+    """)
+    from conftest import free_port
+    env = {**os.environ, "GRADIO_SERVER_PORT": str(free_port())}
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300,
+                         env=env)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert out.stdout.split()[-1] == "ok"
 
 
 def test_the_queue_skips_gradios_dashboard_summary(monkeypatch):
