@@ -15,7 +15,7 @@ a full collection of them took 230 ms holding the interpreter lock, a pause for 
 full collection took 1-31 ms. Start-up itself makes these objects, and its collections walked the
 growing heap again and again: 0.56-0.62 s of the 2.4-2.6 s that importing gradio and building the page
 took (timed with gc.callbacks). So `python app.py` turns the collector off until the warm-up is done,
-then collects once and freezes (app.main; the performance log, 29 Nov).
+then collects once and freezes (app.main; the performance log, eleventh session).
 """
 from __future__ import annotations
 
