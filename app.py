@@ -110,8 +110,8 @@ LAUNCH = dict(
 def main() -> None:
     """Build, serve, warm up. The garbage collector is off from the start (above) to the end of the
     warm-up, and what start-up made is then frozen, never walked by a full collection again
-    (explorer/ui/memory.py): importing gradio and building the page took 0.6-0.8 s less, and a full collection
-    during a class 2-30 ms instead of 230 ms."""
+    (explorer/ui/memory.py): importing gradio and building the page took 0.6-0.8 s less, and a full
+    collection during a class 1-35 ms instead of 230 ms."""
     memory.tune()  # glibc: two malloc arenas, free memory trimmed every 5 s (RSS comes back after a class)
     demo, _site, zoo = build_page()  # with its queue (QUEUE)
     demo.launch(server_name=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"),

@@ -12,7 +12,7 @@ And `freeze()`: Python's garbage collector, in its full collections, walks every
 holds. The app holds about 390,000 (gradio's page, torch, the models) from start-up to its end, and
 a full collection of them took 230 ms holding the interpreter lock, a pause for every click in flight
 (one came in a one-minute simulated class). Frozen after start-up, they are never walked again, and a
-full collection took 1-31 ms. Start-up itself makes these objects, and its collections walked the
+full collection took 1-35 ms. Start-up itself makes these objects, and its collections walked the
 growing heap again and again: 0.56-0.62 s of the 2.4-2.6 s that importing gradio and building the page
 took (timed with gc.callbacks). So `python app.py` turns the collector off until the warm-up is done,
 then collects once and freezes (app.main; the performance log, eleventh session).
