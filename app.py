@@ -67,6 +67,7 @@ def build_page(zoo: Zoo | None = None) -> tuple[gr.Blocks, page.Page, Zoo]:
     hardening.values_as_sent(demo)  # the views check every argument and say what is allowed
     page.progress_on_one_panel(demo)  # the page's bookkeeping at each click grows with every progress target
     compress.slim_config(demo)  # the page's config leaves out what neither the page nor a client reads
+    page.plain_api_labels(demo)  # the API description names parameters by their English labels
     return demo, site, zoo
 
 

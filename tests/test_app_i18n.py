@@ -40,3 +40,14 @@ def test_refusals_in_the_language_asked_for(client):
 def test_an_unknown_language_means_english(client):
     out = client.predict("names_transformer", "emma", lang="fr", api_name="/token_probabilities")
     assert not CJK.search(out[1])
+
+
+def test_the_api_description_names_parameters_by_their_english_labels(client):
+    """The page's "Use via API" and view_api: labels as text, not the translation keys they are built from."""
+    from explorer.i18n import t
+    info = client.view_api(return_format="dict", print_info=False)["named_endpoints"]
+    items = [item for endpoint in info.values() for item in endpoint["parameters"] + endpoint["returns"]]
+    assert len(items) > 100 and all(isinstance(item["label"], str) for item in items)
+    model, class_a = info["/interpolate"]["parameters"][:2]
+    assert (model["label"], class_a["label"]) == (t("vae.model"), t("img.class"))
+    assert info["/interpolate"]["returns"][0]["label"] == t("interp.strip")

@@ -43,6 +43,25 @@ def keep_used_translations() -> None:
         table.update({k: v for k, v in _ALL[loc].items() if k in _USED or k.startswith(GRADIO_KEYS + RUNTIME_KEYS)})
 
 
+def plain_api_labels(demo: gr.Blocks) -> None:
+    """The API description (/info: "Use via API" in the page's footer, gradio_client's view_api) names
+    each parameter and result by its component's label, which here is a translation key: the page showed
+    'provided in the "[object Object]" Dropdown component'. It gets the English text instead."""
+    describe = demo.get_api_info
+
+    def get_api_info(*args, **kwargs):  # gradio passes `page` by keyword where the signature takes it
+        info = describe(*args, **kwargs)
+        for group in ("named_endpoints", "unnamed_endpoints"):
+            for endpoint in (info.get(group) or {}).values():
+                for item in endpoint.get("parameters", []) + endpoint.get("returns", []):
+                    key = getattr(item.get("label"), "key", None)  # an I18nData (page.tr)
+                    if key in _ALL["en"]:
+                        item["label"] = _ALL["en"][key]
+        return info
+
+    demo.get_api_info = get_api_info
+
+
 def tr_fmt(key: str, **fmt) -> I18nData:
     """Static text with numbers known when the page is built ("at most {max_len} characters"): the
     formatted text in every language is registered under a key of its own, then used like tr()."""
