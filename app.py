@@ -109,10 +109,7 @@ LAUNCH = dict(
 
 
 def main() -> None:
-    """Build, serve, warm up. The garbage collector is off from the start (above) to the end of the
-    warm-up, and what start-up made is then frozen, never walked by a full collection again
-    (explorer/ui/memory.py): importing gradio and building the page took 0.6-0.8 s less, and a full
-    collection during a class 1-35 ms instead of 230 ms."""
+    """Build, serve, warm up; the garbage collector is off until the warm-up is done (explorer/ui/memory.py)."""
     memory.tune()  # glibc: two malloc arenas, free memory trimmed every 5 s (RSS comes back after a class)
     demo, _site, zoo = build_page()  # with its queue (QUEUE)
     demo.launch(server_name=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"),
@@ -122,8 +119,7 @@ def main() -> None:
         try:
             warm_up(zoo)
         finally:
-            memory.freeze()  # one full collection first (~0.4 s, in this thread): start-up's garbage goes
-            gc.enable()
+            memory.start_up_done()  # one collection, freeze what start-up made, the collector on again
 
     # serving: now torch, the tabs' work and the models (cold start close to a bare Gradio app's)
     threading.Thread(target=start, name="warm-up", daemon=True).start()
