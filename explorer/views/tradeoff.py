@@ -398,9 +398,10 @@ def new_live_run(zoo: Zoo, frontier: Frontier, digits: FixedDigits, train_x: tor
 
 
 # while a run trains, its page polls about three times a second: the status line follows every poll,
-# the figures and digits at most once a second (each redraw is the server's biggest cost per poll, about
-# 90 ms of its CPU, and three plotly redraws keep the student's page busy); any change of state, beta
-# or queue position is drawn at once
+# the figures and digits at most once a second (a redraw costs the server about 9 ms of CPU: the view,
+# its three figures' JSON and two new PNGs, measured in-process in the eleventh session; and three
+# plotly redraws keep the student's page busy); any change of state, beta or queue position is drawn
+# at once
 FIGURE_SECONDS = 1.0
 
 
