@@ -63,7 +63,7 @@ def test_memory_tuning_runs_once_and_trims():
 
 
 def test_freezing_start_up_objects_keeps_them_out_of_full_collections_and_drops_garbage_first():
-    """memory.freeze (app.main, after building the page and after the warm-up): the collector's full
+    """memory.freeze (memory.start_up_done, which app.main calls after the warm-up): the collector's full
     collections no longer walk what the page and the models hold. In a process of its own: a frozen
     test process would keep every test's objects."""
     code = textwrap.dedent("""
