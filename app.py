@@ -20,8 +20,11 @@ from explorer.ui.common import serve_map_images
 from explorer.zoo import Zoo, load_zoo
 
 
-# at most four runs of one event at once (gradio's default is one) and 64 clicks waiting in the queue
-QUEUE = dict(default_concurrency_limit=4, max_size=64)
+# at most four runs of one event at once (gradio's default is one) and 64 clicks waiting in the queue;
+# api_open=False: a queued event cannot be called past the queue (and its limits) by a direct POST to
+# /gradio_api/run/... (gradio's default outside Hugging Face Spaces allows it). Events declared with
+# queue=False (the live run's status poll, the page's own small updates) are still answered directly.
+QUEUE = dict(default_concurrency_limit=4, max_size=64, api_open=False)
 
 # the tabs in order (id -> module in explorer/ui/); the lecture map first, then the lecture's order
 TABS = {"lecture": lecture, "interpolation": interpolation, "prior_posterior": prior_posterior,

@@ -12,7 +12,8 @@ prior samples: the page's own event draws only their grid, as the posterior's ma
 drawings sent as images; every click sends the same settings unless --vary-seeds N gives each click
 a random seed below N and one of min(N, 81) drawings (the app keeps recent answers, so repeated
 settings are its best case). --live students run live training within the
-trainer cap and poll /live_status like the page's timer. Both servers run as subprocesses
+trainer cap and poll /live_status like the page's timer, as the page sends it (a direct POST: the
+poll skips the queue). Both servers run as subprocesses
 (`python app.py` and a ten-line echo app), so cold start and RSS are theirs alone; the clients run in
 this process, on the same cores, for both phases alike.
 
@@ -31,7 +32,9 @@ clicks per second, bytes per click (the event's answer as sent by the server, an
 links), bytes of the initial page config, server RSS before and after, cold starts, the CPU each
 class took (the server with its trainers, and the simulated students), and
 the memory of the live trainers, which run as child processes of the server (RSS and PSS at their
-peak during the class; PSS splits torch's shared library pages between the processes that map them).
+peak during the class; PSS splits torch's shared library pages between the processes that map them),
+and, before the class, the server CPU of one live status poll, as the page sends it and through the
+queue, in turns.
 """
 from __future__ import annotations
 
@@ -383,14 +386,66 @@ class Student(threading.Thread):
                     self.results.setdefault("errors", []).append({"action": name, "error": err})
 
 
+def as_the_page_sends(client, api_name: str, headers: dict | None = None):
+    """A call of `api_name` as the page makes it. An event declared with queue=False is not sent
+    through the queue by the page: it POSTs the event's inputs (their values in the page, here the
+    page's first values: a State's is null) to /gradio_api/run/<api_name> with its session hash and
+    reads the answer. gradio_client always joins the queue, so that path is replayed here with httpx;
+    a queued event goes through the client as before."""
+    config = client.config
+    dep = next(d for d in config["dependencies"] if d.get("api_name") == api_name.lstrip("/"))
+    if dep.get("queue") is not False:
+        return lambda: client.predict(api_name=api_name)
+    props = {c["id"]: c.get("props", {}) for c in config["components"]}
+    data = [props.get(i, {}).get("value") for i in dep["inputs"]]
+    http = httpx.Client(base_url=client.src, headers=headers or {}, timeout=60)
+
+    def send():
+        r = http.post(f"gradio_api/run/{api_name.lstrip('/')}",
+                      json={"data": data, "fn_index": dep["id"], "session_hash": client.session_hash})
+        if r.status_code != 200:
+            raise RuntimeError(f"{api_name}: HTTP {r.status_code}: {r.text[:200]}")
+        return r.json()["data"]
+    return send
+
+
+def poll_cost(url: str, pid: int, n: int = 60, rounds: int = 2) -> dict:
+    """Server CPU (from /proc) and round trip per live status poll of one running live run: as the page
+    sends it (`as_the_page_sends`), and through the queue (gradio_client), `rounds` times in turn."""
+    from gradio_client import Client
+
+    client = Client(url, verbose=False)
+    client.predict("scratch", 2, 1.0, api_name="/live_start")
+    time.sleep(2)  # the trainer has started
+    ways = {"as_the_page_sends": as_the_page_sends(client, "/live_status"),
+            "through_the_queue": lambda: client.predict(api_name="/live_status")}
+    cpu, wall = {k: [] for k in ways}, {k: [] for k in ways}
+    try:
+        for _ in range(rounds):
+            for way, send in ways.items():
+                c0, t0 = cpu_seconds(pid), time.perf_counter()
+                for _ in range(n):
+                    send()
+                cpu[way].append((cpu_seconds(pid) - c0) / n * 1000)
+                wall[way].append((time.perf_counter() - t0) / n * 1000)
+    finally:
+        client.predict(api_name="/live_stop")
+    return {way: {"server_cpu_ms_per_poll": [round(x, 1) for x in cpu[way]],
+                  "round_trip_ms": [round(x, 1) for x in wall[way]]} for way in ways}
+
+
 class LiveStudent(threading.Thread):
-    """Starts a live run, polls it like the page's timer, moves beta now and then."""
+    """Starts a live run, polls it like the page's timer (a direct POST, as the poll skips the queue),
+    moves beta now and then."""
 
     def __init__(self, url: str, until: float, seed: int, results: dict, lock: threading.Lock,
                  headers: dict | None = None):
         super().__init__(daemon=True)
         from gradio_client import Client
         self.client, self.until = Client(url, verbose=False, headers=headers), until
+        self.poll = as_the_page_sends(self.client, "/live_status", headers)
+        # the page's timer ticks this often (the app has one timer: the live run's)
+        self.tick = next(c["props"]["value"] for c in self.client.config["components"] if c.get("type") == "timer")
         self.rng = random.Random(seed)
         self.results, self.lock = results, lock
 
@@ -399,12 +454,12 @@ class LiveStudent(threading.Thread):
             self.client.predict("scratch", 2, 1.0, api_name="/live_start")
             while time.time() < self.until:
                 t0 = time.perf_counter()
-                self.client.predict(api_name="/live_status")
+                self.poll()
                 with self.lock:
                     self.results.setdefault("live status poll", []).append(time.perf_counter() - t0)
                 if self.rng.random() < 0.05:
                     self.client.predict(self.rng.choice([0.25, 1.0, 4.0]), api_name="/live_set_beta")
-                time.sleep(0.35)
+                time.sleep(self.tick)
             self.client.predict(api_name="/live_stop")
         except Exception as e:
             with self.lock:
@@ -575,6 +630,9 @@ def main() -> None:
     report["app"]["one_client_round_trip"] = one
     report["app"]["one_client_round_trip_fine"] = one_fine
     report["app"]["bytes_per_click"] = bytes_per_click(app.url, actions)
+    if args.live:
+        report["app"]["live_poll_cost"] = poll_cost(app.url, app.proc.pid)
+        time.sleep(2)  # its trainer has stopped
     report["app"]["rss_mb_warm"] = round(app.rss(), 1)  # every action has run once: caches are filled
     watch = MemoryWatch(app.proc.pid)
     watch.start()
@@ -633,6 +691,9 @@ def print_summary(r: dict) -> None:
         print(f"CPU during the {label}'s class: server {c['cpu']['server_s']} s + trainers {c['cpu']['trainers_s']} s, "
               f"simulated students {c['students_cpu_s']} s, over {c['wall_s']} s; per click: server "
               f"{1000 * c['cpu']['server_s'] / n:.0f} ms (live polls included), students {1000 * c['students_cpu_s'] / n:.0f} ms")
+    if "live_poll_cost" in a:
+        print("a live status poll, server CPU ms (round trip ms), in turns:",
+              {way: f"{v['server_cpu_ms_per_poll']} ({v['round_trip_ms']})" for way, v in a["live_poll_cost"].items()})
     print("bytes per click:", {k: v["answer_bytes"] for k, v in a["bytes_per_click"].items()})
     for what in ("config", "page"):
         print(f"{what} (what a student downloads first): app {a[what + '_bytes']:,} B ({a[what + '_sent_bytes']:,} B sent), "

@@ -149,6 +149,7 @@ def test_the_page_is_built_with_its_queue(shipped_zoo):
     demo = front_door.build_demo(shipped_zoo)
     assert demo._queue.max_size == front_door.QUEUE["max_size"] == 64
     assert demo._queue.default_concurrency_limit == front_door.QUEUE["default_concurrency_limit"] == 4
+    assert demo.api_open is False  # queued events only through the queue (test_app_tradeoff: the REST route refuses them)
     assert demo._queue.ANALYTICS_MAX_EVENTS <= 1000  # made after hardening.no_queue_analytics
     from gradio import blocks, route_utils, state_holder
 

@@ -62,6 +62,38 @@ def test_live_start_status_set_beta_stop(app_url):
     assert status(c)["step"] == step
 
 
+def test_the_pages_poll_is_answered_past_the_queue_and_nothing_else_is(app_url):
+    """The live status poll is declared queue=False: the page POSTs it to /gradio_api/run/live_status
+    with its session hash and reads that session's run in the answer (about half the server CPU of a
+    queued poll). A queued event (a prior sample) sent the same way is refused (the app's
+    api_open=False), so no one skips the queue's limits by calling the REST route directly."""
+    import httpx
+
+    c = Client(app_url, verbose=False)
+    dep = next(d for d in c.config["dependencies"] if d.get("api_name") == "live_status")
+    assert dep["queue"] is False
+    c.predict("scratch", 2, 1.0, api_name="/live_start")
+    try:
+        url = app_url.rstrip("/") + "/gradio_api/run/"
+        body = {"data": [None, "en"], "fn_index": dep["id"], "session_hash": c.session_hash}
+        t0, s = time.time(), {"step": 0}
+        while s["step"] < 20 and time.time() - t0 < 30:
+            r = httpx.post(url + "live_status", json=body, timeout=30)
+            assert r.status_code == 200, r.text
+            s = numbers(r.json()["data"])
+            time.sleep(0.2)
+        assert s["state"] == "running" and s["step"] >= 20 and s["trainers_running"] >= 1  # this session's run
+        assert r.json()["data"][0] == {"active": True, "__type__": "update"}  # the timer keeps ticking
+        # another session has no run: its poll answers so, and stops its timer
+        other = httpx.post(url + "live_status", json={**body, "session_hash": "someone-else"}, timeout=30).json()
+        assert other["data"][0]["active"] is False and numbers(other["data"])["state"] != "running"
+    finally:
+        c.predict(api_name="/live_stop")
+    refused = httpx.post(url + "sample_prior", json={"data": ["vae_mnist_z32", 0, 1.0, 16],
+                                                      "session_hash": c.session_hash}, timeout=30)
+    assert refused.status_code == 404 and "join the queue" in refused.text
+
+
 def test_live_rejects_bad_input(app_url):
     c = Client(app_url, verbose=False)
     for bad in (-3, 9):

@@ -133,3 +133,37 @@ def test_a_reader_hands_its_unanswered_events_to_a_newer_reader():
     c.complete("A")
     c.stream_messages("sse_v3", "s")
     assert c.reads == 1 and c.pending_event_epoch["B"] == 2  # reader 2's now: not cancelled with this one
+
+
+def test_a_poll_that_skips_the_queue_is_replayed_as_the_page_sends_it():
+    """as_the_page_sends: an event declared queue=False goes as a direct POST with the page's values
+    and the client's session (its State is found); a queued event goes through gradio_client."""
+    import gradio as gr
+    from gradio_client import Client
+
+    from tests.conftest import free_port
+
+    bc = _script()
+    with gr.Blocks() as demo:
+        lang = gr.Radio(["en", "zh"], value="zh")
+        count, out = gr.State(0), gr.Textbox()
+
+        def bump(n):
+            return n + 1, f"{n + 1}"
+
+        def poll(n, lang, request: gr.Request):
+            return f"{lang} {n} {request.session_hash}"
+        gr.Button("bump").click(bump, count, [count, out], api_name="bump")
+        gr.Timer(0.5, active=False).tick(poll, [count, lang], out, api_name="poll", queue=False)
+    demo.queue(api_open=False)
+    port = free_port()
+    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True)
+    try:
+        client = Client(f"http://127.0.0.1:{port}/", verbose=False)
+        client.predict(api_name="/bump")
+        client.predict(api_name="/bump")
+        poll = bc.as_the_page_sends(client, "/poll")
+        assert poll() == [f"zh 2 {client.session_hash}"]  # the page's language, this session's state
+        assert bc.as_the_page_sends(client, "/bump")() == "3"  # queued: through the client
+    finally:
+        demo.close()
