@@ -14,8 +14,8 @@ if __name__ == "__main__":  # no garbage collection until start-up is done (main
 import gradio as gr  # noqa: E402 (after the line above: importing gradio is most of start-up)
 
 from explorer.images import limit_decoding
-from explorer.ui import (clicks_first, compress, conditional, deferred, hardening, interpolation, lecture, mass, memory,
-                         page, pixels, prior_posterior, queue_wakeup, reparam, tokens, tradeoff)
+from explorer.ui import (clicks_first, compress, conditional, deferred, hardening, interpolation, lanes, lecture, mass,
+                         memory, page, pixels, prior_posterior, queue_wakeup, reparam, tokens, tradeoff)
 from explorer.ui.common import serve_map_images
 from explorer.zoo import Zoo, load_zoo
 
@@ -71,6 +71,7 @@ def build_page(zoo: Zoo | None = None) -> tuple[gr.Blocks, page.Page, Zoo]:
     page.progress_on_one_panel(demo)  # the page's bookkeeping at each click grows with every progress target
     compress.slim_config(demo)  # the page's config leaves out what neither the page nor a client reads
     page.plain_api_labels(demo)  # the API description names parameters by their English labels
+    lanes.short_clicks_take_turns(demo, lanes.limit_from_env())  # short clicks take turns, long ones apart
     return demo, site, zoo
 
 
