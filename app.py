@@ -20,7 +20,8 @@ from explorer.ui.common import serve_map_images
 from explorer.zoo import Zoo, load_zoo
 
 
-# at most four runs of one event at once (gradio's default is one) and 64 clicks waiting in the queue;
+# at most four runs of one event at once (gradio's default is one; the short clicks share one lane instead,
+# explorer/ui/lanes.py) and 64 clicks waiting in the queue;
 # api_open=False: a queued event cannot be called past the queue (and its limits) by a direct POST to
 # /gradio_api/run/... (gradio's default outside Hugging Face Spaces allows it). Events declared with
 # queue=False (the live run's status poll, the page's own small updates) are still answered directly.
