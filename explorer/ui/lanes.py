@@ -8,8 +8,9 @@ handlers run at once, each waits for the others at every operation, so all of th
 than if they had run one after another. With gradio's profiling (`GRADIO_PROFILING=1`) during a
 45 s class of `scripts/bench_classroom.py`, the events over 40 ms of server time were 5.1 % of the
 class's events with each event on its own (up to four runs of each at once), 2.9 % with one lane of
-two, and 1.6 % with one lane of one, where the queue's wait grew by a few milliseconds at p95 and
-the handlers themselves got faster (twelfth session; the class's figures are in the README).
+two, and 1.6 % with one lane of one, where the queue's wait at p95 grew from 2-9 ms to 10-29 ms and
+the handlers themselves got faster (twelfth session; the class's figures are in the README: 1.55x and
+1.58x the echo app's p95 with a lane of one, against 2.07x and 1.74x without, in turns).
 
 Only events measured in tens of milliseconds join the lane (`SHORT`, by the handler's name: its
 variants for another language or a link are the same work). The long ones keep their own places,

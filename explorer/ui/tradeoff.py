@@ -233,8 +233,8 @@ def build(zoo, demo: gr.Blocks, page: Page | None = None) -> None:
     start_btn.click(start, [init, latent, live_beta, run_state] + lang, [run_state, timer, *live_outputs],
                     api_name="live_start", show_progress="hidden")
     # the poll skips the queue (the page POSTs it to /gradio_api/run/live_status and reads the answer):
-    # it only reads the trainer's newest snapshot, and through the queue it cost the server about 12 ms
-    # of CPU against about 6 (scripts/bench_classroom.py's live students poll the same way)
+    # it only reads the trainer's newest snapshot, and through the queue it cost the server 9-11 ms of
+    # CPU against 4-6 (bench_classroom.py's live_poll_cost; its live students poll as the page does)
     timer.tick(poll, [run_state] + lang, [timer, *live_outputs], api_name="live_status", show_progress="hidden",
                trigger_mode="once", queue=False)
     live_beta.change(set_beta, [live_beta, run_state], numbers, api_name="live_set_beta",
