@@ -15,6 +15,8 @@ from copy import copy
 import gradio as gr
 from gradio import state_holder
 
+from ..settings import whole_number_from_env
+
 # components whose preprocessing only converts a JSON value (a number, a string, a choice, a flag)
 PLAIN_VALUES = (gr.Number, gr.Slider, gr.Dropdown, gr.Radio, gr.Textbox, gr.Checkbox, gr.State)
 
@@ -39,14 +41,7 @@ def max_sessions_from_env(default: int = DEFAULT_MAX_SESSIONS) -> int:
     """EXPLORER_MAX_SESSIONS: how many sessions gradio keeps in memory (launch's state_session_capacity).
     Gradio keeps every session it has seen, about 50 kB each here (LeanSessionState, below),
     until this many newer ones push it out; every REST call is a session of its own."""
-    value = os.environ.get("EXPLORER_MAX_SESSIONS", "")
-    try:
-        n = int(value) if value.strip() else default
-    except ValueError:
-        raise SystemExit(f"EXPLORER_MAX_SESSIONS must be a whole number >= 1, got {value!r}") from None
-    if n < 1:
-        raise SystemExit(f"EXPLORER_MAX_SESSIONS must be a whole number >= 1, got {value!r}")
-    return n
+    return whole_number_from_env("EXPLORER_MAX_SESSIONS", default, 1)
 
 
 def release_sessions(demo: gr.Blocks) -> None:

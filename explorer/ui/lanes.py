@@ -20,9 +20,9 @@ controls (they wait for the trainer process), a tab's first drawing.
 """
 from __future__ import annotations
 
-import os
-
 import gradio as gr
+
+from ..settings import whole_number_from_env
 
 SHORT_LANE = "short clicks"
 SHORT_LANE_LIMIT = 1
@@ -42,14 +42,7 @@ SHORT = frozenset({
 def limit_from_env(default: int = SHORT_LANE_LIMIT) -> int:
     """EXPLORER_SHORT_LANE: how many short clicks run at once (0: no lane, each event keeps gradio's
     own places, up to four runs of each at once). A machine with more cores may want 2 or more."""
-    value = os.environ.get("EXPLORER_SHORT_LANE", "")
-    try:
-        n = int(value) if value.strip() else default
-    except ValueError:
-        raise SystemExit(f"EXPLORER_SHORT_LANE must be a whole number >= 0, got {value!r}") from None
-    if n < 0:
-        raise SystemExit(f"EXPLORER_SHORT_LANE must be a whole number >= 0, got {value!r}")
-    return n
+    return whole_number_from_env("EXPLORER_SHORT_LANE", default, 0)
 
 
 def handler_name(fn) -> str | None:
