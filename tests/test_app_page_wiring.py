@@ -72,7 +72,7 @@ def test_each_event_shows_its_progress_on_one_panel_at_most(config):
     assert backend
     for d in backend:
         name = d.get("api_name") or d["id"]
-        targets = d["show_progress_on"]
+        targets = d.get("show_progress_on")  # absent: null (explorer/ui/compress.py)
         assert targets is not None, f"event {name} shows progress on all of its {len(d['outputs'])} outputs"
         if d["show_progress"] == "hidden":
             assert targets == [], f"event {name} shows no progress but names {targets}"
@@ -91,8 +91,8 @@ def test_the_page_trims_its_loading_statuses_and_has_no_streams_that_would_need_
     from explorer.ui import page as page_mod
 
     loads = [d for d in config["dependencies"] if any(t[1] == "load" for t in d["targets"])]
-    assert any(d["js"] == page_mod.LEAN_STATUS_JS and not d["backend_fn"] for d in loads)
-    streaming = [d.get("api_name") or d["id"] for d in config["dependencies"] if d["connection"] != "sse"]
+    assert any(d.get("js") == page_mod.LEAN_STATUS_JS and not d["backend_fn"] for d in loads)
+    streaming = [d.get("api_name") or d["id"] for d in config["dependencies"] if d.get("connection", "sse") != "sse"]
     assert not streaming, f"streaming events need their inputs' loading statuses: {streaming}"
 
 

@@ -5,7 +5,10 @@ import json
 import httpx
 import pytest
 
-from explorer.ui.compress import SAME_AS_API_INFO, UNREAD, compressible
+from gradio_client.utils import value_is_file
+
+from explorer.ui import compress
+from explorer.ui.compress import API_ONLY, CLASS_ID, EVENT_DEFAULTS, FILE_SCHEMA, PROPS_UNREAD, compressible
 
 
 def _get(url, **headers):
@@ -83,33 +86,108 @@ def built(shipped_zoo):
 
 def test_the_config_leaves_out_only_what_nobody_reads(built):
     _demo, full, slim = built
-    assert _size(slim) < _size(full) - 100_000  # about 130 kB of 540 kB
+    assert _size(slim) < _size(full) / 2  # 543 kB as gradio makes it, about 270 kB slimmed
     assert [c["id"] for c in slim["components"]] == [c["id"] for c in full["components"]]
-    assert slim["dependencies"] == full["dependencies"]
     for f, s in zip(full["components"], slim["components"]):
-        assert "example_inputs" not in s
-        # what gradio_client reads (Endpoint.value_is_file) and what the page reads are all still there
-        assert {k: v for k, v in f.items()
-                if k not in UNREAD and not (k in SAME_AS_API_INFO and v == f["api_info"])} == s
-        for key in ("api_info_as_input", "api_info_as_output"):  # gradio's default for them is api_info
-            assert s.get(key, s.get("api_info")) == f.get(key, f.get("api_info"))
+        assert not set(API_ONLY) & set(s) and CLASS_ID not in s
+        # what the page reads is all still there
+        assert {k: v for k, v in f.items() if k not in API_ONLY and k not in (CLASS_ID, "api_info", "props", "skip_api")} == {
+            k: v for k, v in s.items() if k not in ("api_info", "props", "skip_api")}
+        assert s.get("props") == {k: v for k, v in f["props"].items() if k not in PROPS_UNREAD}
+        assert s.get("skip_api", False) == f["skip_api"] or f["skip_api"] == s["skip_api"]
+        # gradio_client reads api_info only to tell a file from anything else, and still tells the same
+        assert value_is_file(s["api_info"]) if value_is_file(f.get("api_info") or {}) else "api_info" not in s
+        assert s.get("api_info", FILE_SCHEMA) == FILE_SCHEMA
+    files = [s for s in slim["components"] if "api_info" in s]
+    assert {s["type"] for s in files} == {"image", "imageeditor", "file"}, {s["type"] for s in files}
+    assert full["enable_queue"] is True and [e["id"] for e in slim["dependencies"]] == [e["id"] for e in full["dependencies"]]
+    left_out = 0
+    for f, s in zip(full["dependencies"], slim["dependencies"]):
+        # an entry is left out only where it holds the value its readers assume when it is absent
+        assert {k: s.get(k, EVENT_DEFAULTS.get(k)) for k in f} == f
+        assert set(s) <= set(f)
+        left_out += len(f) - len(s)
+    assert left_out > 141 * 10  # most events hold the defaults
+    # what an event holds that differs from the default is kept: a function in the page, an event past
+    # the queue, a chained event, a panel for its progress
+    assert any(isinstance(e.get("js"), str) for e in slim["dependencies"])
+    assert any(e.get("queue") is False for e in slim["dependencies"])
+    assert any(isinstance(e.get("trigger_after"), int) for e in slim["dependencies"])
+    assert any(e.get("show_progress_on") == [] for e in slim["dependencies"])
+    assert "api_info" in full["components"][0]  # gradio's own is left as it was
+
+
+def test_what_the_readers_of_an_event_need_by_name_is_never_left_out():
+    """gradio's page reads these by name (`dep.targets.forEach`, `trigger_mode === "once"`...) and
+    gradio_client reads `cancels` and `api_visibility` (absent, it counts an event as public)."""
+    kept = {"id", "targets", "inputs", "outputs", "cancels", "backend_fn", "api_name",
+            "api_visibility", "show_progress", "trigger_mode"}
+    assert not kept & set(EVENT_DEFAULTS)
+
+
+def _frontend_js() -> dict[str, str]:
+    import pathlib
+
+    import gradio as gr
+    assets = pathlib.Path(gr.__file__).parent / "templates" / "frontend" / "assets"
+    return {p.name: p.read_text(encoding="utf-8", errors="ignore") for p in assets.glob("*.js")}
+
+
+def test_what_is_left_out_as_unread_is_named_nowhere_in_gradios_frontend():
+    """Read against the installed gradio: if an upgrade starts reading one of them, this fails."""
+    import re
+    js = _frontend_js()
+    assert len(js) > 100
+    for name in (*PROPS_UNREAD, "skip_api"):
+        hits = [f for f, text in js.items() if re.search(rf"\b{name}\b", text)]
+        assert not hits, (name, hits)
+    # an event's `types` reach only the JavaScript client's copy of the API description, where nothing reads them
+    client = [f for f, text in js.items() if "{generator:!1,cancel:!1}" in text]
+    assert len(client) == 1 and js[client[0]].count("generator") == 1
+    # two of an event's entries are named nowhere; the others left out are read from other objects (a
+    # status message's time_limit, an image's stream_every prop) or as the comments in compress.py say
+    for name in ("max_batch_size", "collects_event_data"):
+        assert not [f for f, text in js.items() if re.search(rf"\b{name}\b", text)], name
+
+
+def test_every_component_is_found_by_its_type(built):
+    """gradio's page looks a component up by `component_class_id || type` among the components built
+    into it, and asks the server for a custom component's code only when neither is there. Every block
+    here is one of gradio's own or a subclass of one (the app's image panels) that keeps its type, so the
+    page finds each one by type alone."""
+    demo, full, _slim = built
+    for c in full["components"]:
+        block = demo.blocks[c["id"]]
+        gradios = next(cls for cls in type(block).__mro__ if cls.__module__.startswith("gradio."))
+        assert gradios.get_block_name(block) == c["type"], (type(block), c["type"])
 
 
 @pytest.mark.parametrize("all_endpoints", [False, True])
-def test_the_api_description_is_the_same_as_from_gradios_own_config(built, all_endpoints):
+def test_the_api_description_is_built_from_the_whole_config(built, all_endpoints):
+    """/info (the page's "Use via API", gradio_client's view_api) is what gradio builds from its own
+    config, with the parameters named by their English labels (page.plain_api_labels)."""
+    import gradio as gr
     demo, full, slim = built
-    try:
-        demo.config = full
-        expected = demo.get_api_info(all_endpoints=all_endpoints)
-        demo.config = slim
-        assert demo.get_api_info(all_endpoints=all_endpoints) == expected
-    finally:
-        demo.config = slim
+    expected = gr.Blocks.get_api_info(compress._WithConfig(demo, full), all_endpoints=all_endpoints)
+    got = demo.get_api_info(all_endpoints=all_endpoints)
+    assert demo.config is not full  # built, not launched: gradio's own attribute, not what get_api_info reads
+
+    def unlabelled(info):
+        return {group: {name: {**ep, **{part: [{k: v for k, v in item.items() if k != "label"} for item in ep[part]]
+                                        for part in ("parameters", "returns")}}
+                        for name, ep in info[group].items()} for group in ("named_endpoints", "unnamed_endpoints")}
+
+    assert unlabelled(got) == unlabelled(expected)
     assert len(expected["named_endpoints"]) >= 20
+    params = got["named_endpoints"]["/interpolate"]["parameters"]
+    assert all(isinstance(p["label"], str) and "__i18n__" not in p["label"] for p in params)
+    assert any(p["type"].get("type") == "string" for p in params)  # the whole schema, not the slim one
+    image = next(p for ep in got["named_endpoints"].values() for p in ep["parameters"] if p["component"] == "Image")
+    assert value_is_file(image["type"]) and image["type"] != FILE_SCHEMA and "title" in str(image["type"])
 
 
 def test_the_served_config_is_the_slim_one(app_url):
     config = httpx.get(app_url + "config", timeout=60).json()
-    assert config["components"] and not any("example_inputs" in c for c in config["components"])
-    assert not any(k in c and c[k] == c["api_info"] for c in config["components"] for k in SAME_AS_API_INFO)
-    assert any("api_info" in c for c in config["components"])
+    assert config["components"] and not any(set(API_ONLY) & set(c) or CLASS_ID in c for c in config["components"])
+    assert [c["api_info"] for c in config["components"] if "api_info" in c] == [FILE_SCHEMA] * 36
+    assert not any("batch" in e for e in config["dependencies"])
