@@ -2,8 +2,9 @@
 and the API description go out gzip-compressed to browsers that accept it; and the config leaves out
 what nobody reads (`slim_config`).
 
-Every student downloads the page before the first click: about 0.75 MB of HTML and JSON, mostly
-gradio's description of each component and event, which compresses about tenfold. Nothing else is
+Every student downloads the page before the first click: about 0.4 MB of HTML and JSON (the config
+slimmed, and the API description), mostly gradio's description of each component and event, which
+compresses about eightfold. Nothing else is
 compressed: the queue's event stream must reach the page as it is written (gzip would buffer it);
 images and files are compressed already; and gradio's JavaScript and CSS are static files that the
 browser caches, where compressing on every request cost more than it saved (measured in headless
