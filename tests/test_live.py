@@ -272,8 +272,12 @@ def test_runs_stop_at_the_time_limit(runs):
 def test_max_trainers_from_env(monkeypatch):
     monkeypatch.setenv("EXPLORER_MAX_TRAINERS", "5")
     assert max_trainers_from_env() == 5
-    monkeypatch.setenv("EXPLORER_MAX_TRAINERS", "lots")
-    assert max_trainers_from_env() == 2
+    monkeypatch.setenv("EXPLORER_MAX_TRAINERS", "0")
+    assert max_trainers_from_env() == 0
+    for bad in ("lots", "-1", "1.5"):  # stops the app at start, as the other settings do (tests/test_settings.py)
+        monkeypatch.setenv("EXPLORER_MAX_TRAINERS", bad)
+        with pytest.raises(SystemExit, match=f"EXPLORER_MAX_TRAINERS must be a whole number >= 0, got '{bad}'"):
+            max_trainers_from_env()
     monkeypatch.delenv("EXPLORER_MAX_TRAINERS")
     assert TrainerPool().max_trainers == 2
 

@@ -2,13 +2,13 @@
 each); the others wait in order of arrival. One run per session key."""
 from __future__ import annotations
 
-import os
 import threading
 import time
 
 from typing import TYPE_CHECKING
 
 from ..errors import InputError
+from ..settings import whole_number_from_env
 
 if TYPE_CHECKING:  # the pool only holds runs: importing them (and torch) waits for the first one
     from .live import LiveRun
@@ -18,12 +18,9 @@ MAX_WAITING = 16  # runs waiting for a free trainer, at most: each holds its mod
 
 
 def max_trainers_from_env(default: int = DEFAULT_MAX_TRAINERS) -> int:
-    raw = os.environ.get("EXPLORER_MAX_TRAINERS", "")
-    try:
-        n = int(raw) if raw.strip() else default
-    except ValueError:
-        n = default
-    return max(0, n)
+    """EXPLORER_MAX_TRAINERS: a whole number >= 0 (0: nobody trains live), else the app stops at start
+    with a message (the pool is made while the page is built)."""
+    return whole_number_from_env("EXPLORER_MAX_TRAINERS", default, 0)
 
 
 class TrainerPool:
