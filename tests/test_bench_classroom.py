@@ -63,6 +63,8 @@ def test_a_class_split_over_processes_clicks_and_reports_as_one(monkeypatch):
             assert r["processes"] == processes and r["errors"] == [] and r["students_still_waiting"] == 0
             assert r["clicks"] >= 8 and r["per_action"]["echo"]["n"] == r["clicks"]
             assert 0 < r["overall"]["p50_ms"] < 5000 and r["wall_s"] >= 2.5
+            lat = r["latencies_ms"]["echo"]  # every click kept, sorted, so the tail can be read afterwards
+            assert len(lat) == r["clicks"] and lat == sorted(lat) and r["overall"]["p50_ms"] in lat
     finally:
         demo.close()
 
