@@ -169,3 +169,35 @@ def test_a_poll_that_skips_the_queue_is_replayed_as_the_page_sends_it():
         assert bc.as_the_page_sends(client, "/bump")() == "3"  # queued: through the client
     finally:
         demo.close()
+
+
+def _report(app: dict, floor: list, errors: int = 0) -> dict:
+    return {"app": {"class": {"latencies_ms": app, "errors": [{}] * errors}},
+            "floor": {"class": {"latencies_ms": {"echo": floor}, "errors": []}}}
+
+
+def test_pooled_classes_weigh_every_click_alike_and_keep_each_run():
+    pc = load_script("pool_classes")
+    # run 1: 20 clicks, 19 at 60 ms and one at 200 (p95 60); run 2: 20 at 90 ms (p95 90); floors at 50
+    one = _report({"a": [60.0] * 19, "b": [200.0]}, [50.0] * 20)
+    two = _report({"a": [90.0] * 20}, [50.0] * 20, errors=1)
+    out = pc.pooled([one, two])
+    assert [r["ratio"] for r in out["runs"]] == [1.2, 1.8] and out["runs_within_1_5x"] == 1
+    # pooled: 40 clicks, the 38th (p95) is at 90 ms
+    assert out["clicks"] == 40 and out["app_p95_ms"] == 90.0 and out["ratio"] == 1.8 and out["errors"] == 1
+    assert pc.clicks(one["app"]) == [60.0] * 19 + [200.0]
+
+
+def test_pooling_reads_the_reports_and_skips_old_ones(tmp_path, capsys, monkeypatch):
+    import json
+    import sys
+
+    pc = load_script("pool_classes")
+    new, old = tmp_path / "new.json", tmp_path / "old.json"
+    new.write_text(json.dumps(_report({"a": [70.0] * 20}, [50.0] * 20)))
+    old.write_text(json.dumps({"app": {"class": {"overall": {}}}}))
+    monkeypatch.setattr(sys, "argv", ["pool_classes.py", str(old), str(new)])
+    pc.main()
+    text = capsys.readouterr().out
+    assert "old.json: no latencies_ms" in text and "runs within 1.5x: 1 of 1" in text
+    assert f"{new}: class p95 70.0 ms vs floor 50.0 ms = 1.4x" in text and "old.json: class" not in text
