@@ -1,5 +1,6 @@
 """What a student feels: click -> result drawn, in headless Chromium, for each main action of every
-tab, 20 clicks each in one page; next to the echo button of a bare Gradio app in the same run.
+tab, 20 clicks each in one page; next to the echo button of a bare Gradio app in the same run. First,
+--opens times each, the page opened (request -> its first view drawn), the app's and the echo app's.
 
     python scripts/bench_browser.py                 # writes bench/browser.json
     python scripts/bench_browser.py --clicks 10
@@ -122,6 +123,28 @@ class Running:
         pass
 
 
+# what "open" waits for: the echo app's text box; the app's lecture map (its first tab) and tab buttons
+OPEN_READY = {"floor": "textarea", "app": '#lecture-map .lec-go >> nth=0'}
+
+
+def time_page_opens(browser, urls: dict[str, str], n: int) -> dict[str, list[float]]:
+    """Seconds from asking for the page to its first view drawn (OPEN_READY, then two animation
+    frames), in a fresh tab each time, the floor's and the app's in turns (the browser's cache of
+    gradio's JavaScript and CSS warmed by one open of each first, as a returning student's)."""
+    times: dict[str, list[float]] = {k: [] for k in urls}
+    for i in range(n + 1):
+        for name in (list(urls) if i % 2 == 0 else list(urls)[::-1]):
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            t0 = time.perf_counter()
+            page.goto(urls[name], wait_until="commit")
+            page.wait_for_selector(OPEN_READY[name], timeout=120_000)
+            page.evaluate(TWO_FRAMES_JS)
+            if i:  # the first round only warms the cache
+                times[name].append(time.perf_counter() - t0)
+            page.close()
+    return times
+
+
 def summary(xs: list[float]) -> dict:
     first, last = xs[:5], xs[-5:]
     return {"n": len(xs), "median_ms": round(1000 * statistics.median(xs)), "worst_ms": round(1000 * max(xs)),
@@ -135,6 +158,7 @@ def main() -> None:
     p.add_argument("--clicks", type=int, default=20)
     p.add_argument("--port", type=int, default=7880)
     p.add_argument("--only", nargs="*", help="time only these actions")
+    p.add_argument("--opens", type=int, default=10, help="page opens of each app, in turns (0: none)")
     p.add_argument("--app-url", help="time an app that is already running there (e.g. behind nginx: "
                                      "scripts/bench_replicas.py --serve) instead of starting app.py")
     p.add_argument("--out", default=str(ROOT / "bench" / "browser.json"))
@@ -153,6 +177,12 @@ def main() -> None:
             browser = pw.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=[
                 "--no-sandbox", "--headless", "--disable-gpu", "--disable-quic", "--no-first-run",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+            if args.opens:  # a student opening the link: the app's page against the echo app's
+                opens = time_page_opens(browser, {"floor": floor.url, "app": app.url}, args.opens)
+                report["page_open"] = {k: summary(v) for k, v in opens.items()}
+                report["page_open"]["app_vs_echo"] = round(statistics.median(opens["app"])
+                                                           / statistics.median(opens["floor"]), 2)
+                print("page open", report["page_open"], flush=True)
             # the floor: a bare Gradio app's echo button
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.goto(floor.url)
