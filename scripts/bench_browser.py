@@ -123,7 +123,7 @@ class Running:
         pass
 
 
-# what "open" waits for: the echo app's text box; the app's lecture map (its first tab) and tab buttons
+# what "open" waits for: the echo app's text box; the first button of the app's lecture map (its first tab)
 OPEN_READY = {"floor": "textarea", "app": '#lecture-map .lec-go >> nth=0'}
 
 

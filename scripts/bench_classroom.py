@@ -541,7 +541,8 @@ def run_class(url: str, actions: dict, students: int, live: int, think: float, s
             "overall": stats(clicks),
             # every click's latency (ms), by action: where the overall p95 falls, and which actions make the tail
             "latencies_ms": {k: sorted(round(1000 * x, 1) for x in v) for k, v in sorted(results.items())
-                             if k not in ("errors", "live status poll")}, "clicks": len(clicks), "clicks_per_second": round(len(clicks) / wall, 2),
+                             if k not in ("errors", "live status poll")},
+            "clicks": len(clicks), "clicks_per_second": round(len(clicks) / wall, 2),
             "errors": results.get("errors", []), "students_still_waiting": waiting, "wall_s": round(wall, 1),
             "students_cpu_s": round(students_cpu, 1), "processes": max(1, processes)}
 
