@@ -94,6 +94,25 @@ def test_iwae_chunking_does_not_change_the_estimate(vae):
     assert torch.isfinite(c).all() and c.shape == (4,)
 
 
+@pytest.mark.parametrize("n_images", [1, 4])
+def test_decoding_in_passes_gives_the_numbers_of_one_pass(vae, monkeypatch, n_images):
+    """importance_samples decodes at most DECODE_ROWS rows at a time; the draws and the numbers are
+    those of decoding every sample at once (a pass is a slice of the same matrix product)."""
+    import explorer.models.vae as mv
+    x = binary_images(n_images)
+
+    def samples(rows):
+        monkeypatch.setattr(mv, "DECODE_ROWS", rows)
+        return vae.importance_samples(x, 300, torch.Generator().manual_seed(1), chunk=300)
+
+    one_pass = samples(10 ** 9)
+    for rows in (7, 64, mv.DECODE_ROWS):
+        log_w, rec = samples(rows)
+        assert log_w.shape == rec.shape == (300, n_images)
+        torch.testing.assert_close(log_w, one_pass[0], rtol=1e-6, atol=1e-4)
+        torch.testing.assert_close(rec, one_pass[1], rtol=1e-6, atol=1e-4)
+
+
 def test_beta_weights_only_the_rate(vae):
     x = binary_images(8)
     a = vae.loss(x, beta=1.0, generator=torch.Generator().manual_seed(3))
