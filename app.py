@@ -98,6 +98,7 @@ CSS = ("#tradeoff-index .tab-like-container, #tradeoff-index .min_value, #tradeo
 
 LAUNCH = dict(
     css=CSS,
+    theme=page.THEME,  # gradio's default with whole bold faces (explorer/ui/page.py)
     i18n=page.I18N,  # static text in English and Chinese (explorer/i18n.py)
     max_file_size="2mb",  # sketches and uploads are 28x28 digits: nothing big is needed
     enable_monitoring=False,

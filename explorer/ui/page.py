@@ -176,6 +176,17 @@ PRESENT_JS = """(on) => {
   return on;
 }"""
 
+# The page's fonts: gradio's default theme with whole bold faces. The default asks for Source Sans Pro
+# and IBM Plex Mono at weights 400 and 600, but the 600 ("SemiBold") files in gradio 6.31's wheel hold
+# 55 and 75 glyphs (A and B among them, no lowercase letter, no digit): every bold or semi-bold word was
+# drawn in the system's fallback font except its A and B ("ELBO" with a thin B). The 700 ("Bold") files
+# are whole (1,615 and 750 glyphs); text asked for at 600 takes the nearest heavier face, 700.
+# tests/test_browser_fonts.py measures each weight's letters in the browser.
+THEME = gr.themes.Default(
+    font=(gr.themes.LocalFont("Source Sans Pro", weights=(400, 700)), "ui-sans-serif", "system-ui", "sans-serif"),
+    font_mono=(gr.themes.LocalFont("IBM Plex Mono", weights=(400, 700)), "ui-monospace", "Consolas", "monospace"),
+)
+
 CSS = """
 body.presenter .gradio-container { max-width: 100% !important; padding: 0 12px !important; font-size: 20px; }
 body.presenter .prose, body.presenter .prose p, body.presenter .prose li, body.presenter .md p,
