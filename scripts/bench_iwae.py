@@ -15,6 +15,7 @@ import json
 import statistics
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import torch
@@ -25,31 +26,35 @@ sys.path.insert(0, str(ROOT))
 ONE_PASS = 10 ** 9  # more rows than any k: the whole estimate in one pass
 
 
-def time_estimate(model, x, k: int, rows: int, repeats: int) -> list[float]:
-    """Milliseconds of each of `repeats` estimates (after one untimed) with passes of `rows`."""
+@contextmanager
+def decode_rows(rows: int):
+    """models.vae.DECODE_ROWS set to rows while the block runs, then as it was."""
     import explorer.models.vae as mv
-    from explorer.views.vae import _estimate_log_px
     kept, mv.DECODE_ROWS = mv.DECODE_ROWS, rows
     try:
+        yield
+    finally:
+        mv.DECODE_ROWS = kept
+
+
+def time_estimate(model, x, k: int, rows: int, repeats: int) -> list[float]:
+    """Milliseconds of each of `repeats` estimates (after one untimed) with passes of `rows`."""
+    from explorer.views.vae import _estimate_log_px
+    with decode_rows(rows):
         _estimate_log_px(model, x, k)
         times = []
         for _ in range(repeats):
             start = time.perf_counter()
             _estimate_log_px(model, x, k)
             times.append((time.perf_counter() - start) * 1e3)
-        return times
-    finally:
-        mv.DECODE_ROWS = kept
+    return times
 
 
 def estimate(model, x, k: int, rows: int) -> tuple[float, float]:
-    import explorer.models.vae as mv
+    """(log p(x), E_q log p(x|z)) of x with passes of `rows`."""
     from explorer.views.vae import _estimate_log_px
-    kept, mv.DECODE_ROWS = mv.DECODE_ROWS, rows
-    try:
+    with decode_rows(rows):
         return _estimate_log_px(model, x, k)
-    finally:
-        mv.DECODE_ROWS = kept
 
 
 def run(models: list[str], k: int, rows: list[int], repeats: int, rounds: int) -> dict:
@@ -64,7 +69,8 @@ def run(models: list[str], k: int, rows: list[int], repeats: int, rounds: int) -
         for _ in range(rounds):  # in turns, so that a slower spell of the machine falls on every setting
             for r in settings:
                 times[r] += time_estimate(entry.model, x, k, r, repeats)
-        same = {r: estimate(entry.model, x, k, r) == estimate(entry.model, x, k, ONE_PASS) for r in rows}
+        one_pass = estimate(entry.model, x, k, ONE_PASS)
+        same = {r: estimate(entry.model, x, k, r) == one_pass for r in rows}
         report["models"][name] = {
             "median_ms": {("one pass" if r == ONE_PASS else str(r)): round(statistics.median(t), 2)
                           for r, t in times.items()},
