@@ -4,8 +4,8 @@ the p95 of all their clicks pooled against the floor's clicks pooled.
     python scripts/bench_classroom.py --seconds 60 --vary-seeds 100 --out bench/class1.json   # (and 2, 3...)
     python scripts/pool_classes.py bench/class1.json bench/class2.json bench/class3.json
 
-One run's ratio moves by 0.3x or more from one hour to the next at the same code (README, "What is not
-met"); the pooled figure weighs every click of every run alike. Both are printed: the pooled one does
+One run's ratio moves by 0.2-0.3x from one hour to the next at the same code (README, "What is not met,
+and what moves between runs"); the pooled figure weighs every click of every run alike. Both are printed: the pooled one does
 not replace the runs. Reads the `latencies_ms` each report keeps (reports from before it are skipped,
 with a line that says so). Writes nothing.
 """
